@@ -1,0 +1,57 @@
+/**
+ * Contracts shared by the extension, the language server and the CLI: the settings shape and
+ * the custom LSP messages. Declared once here and imported by both sides.
+ */
+
+/** Settings under the `ibkr` section, as the server reads them through `workspace/configuration`. */
+export interface ServerSettings {
+  /** Glob patterns of files that are request files whatever their root element. */
+  requestFiles: string[];
+  validate: { run: 'onType' | 'onSave' };
+  securityQuestions: { catalogFile: string };
+}
+
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
+  requestFiles: ['**/*.ibkr.xml'],
+  validate: { run: 'onType' },
+  securityQuestions: { catalogFile: '' },
+};
+
+export type EnvironmentName = 'local' | 'qa' | 'production' | 'custom';
+
+/** A question as it travels over LSP (plain JSON). */
+export interface QuestionListEntry {
+  id: string;
+  question: string;
+  canBeNumber?: boolean;
+  minAnswerLength?: number;
+  maxRepeatableCharsCount?: number;
+}
+
+/**
+ * Client to server: a question list fetched with `getEnumerations`. It takes the place of the
+ * catalog file for as long as it is set; `questions: null` clears it.
+ */
+export const SetQuestionListNotification = 'ibkr/setQuestionList';
+export interface SetQuestionListParams {
+  origin: string;
+  questions: QuestionListEntry[] | null;
+}
+
+/** Client to server: what a request file would submit, without any answer text. */
+export const RequestSummaryRequest = 'ibkr/requestSummary';
+export interface RequestSummaryParams {
+  uri: string;
+}
+export interface RequestSummaryEntry {
+  requestType: string;
+  userName: string | undefined;
+  questionIds: string[];
+  /** Zero-based line of the request's start tag. */
+  line: number;
+}
+export interface RequestSummaryResult {
+  isRequestFile: boolean;
+  requests: RequestSummaryEntry[];
+  errorCount: number;
+}
