@@ -1,0 +1,28 @@
+import { findQuestion } from '../catalog';
+import type { Problem } from '../model';
+import { createProblem, type RequestRule } from './rule';
+import { DECIMAL_INTEGER, presentValue } from './values';
+
+/** Reports a well-formed question id that the loaded question list does not contain. */
+export const checkQuestionUnknown: RequestRule = (request, context) => {
+  const catalog = context.catalog;
+  if (catalog === undefined) {
+    return [];
+  }
+  const problems: Problem[] = [];
+  for (const detail of request.details) {
+    const question = presentValue(detail.question);
+    if (question === undefined || !DECIMAL_INTEGER.test(question.value) || findQuestion(catalog, question.value) !== undefined) {
+      continue;
+    }
+    problems.push(
+      createProblem(
+        'question-unknown',
+        question.valueSpan,
+        `Question ${question.value} is not in the question list ${catalog.origin}. Pick an id from that list, or load a newer list with getEnumerations.`,
+        { data: { questionId: question.value, origin: catalog.origin } },
+      ),
+    );
+  }
+  return problems;
+};

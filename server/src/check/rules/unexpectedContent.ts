@@ -1,0 +1,110 @@
+import type { ChildNode, ElementNode, Problem, Span, TextNode } from '../model';
+import { DETAILS_ELEMENT, findAttribute, SECURITY_QUESTIONS, WRAPPER_ELEMENT } from '../requests';
+import { createProblem, type DocumentRule, type RequestRule } from './rule';
+
+type Container = typeof WRAPPER_ELEMENT | typeof SECURITY_QUESTIONS | typeof DETAILS_ELEMENT;
+
+/** XML white space (space, tab, CR, LF); other Unicode spaces such as U+00A0 count as content. */
+const XML_WHITE_SPACE = /^[ \t\r\n]*$/;
+
+function isXmlWhiteSpace(character: string): boolean {
+  return character === ' ' || character === '\t' || character === '\r' || character === '\n';
+}
+
+function isContentText(node: TextNode): boolean {
+  return node.kind === 'cdata' || !XML_WHITE_SPACE.test(node.value);
+}
+
+/** Returns the span of a text node without its leading and trailing white space; a CDATA section keeps its whole span. */
+function trimmedSpan(node: TextNode, text: string): Span {
+  if (node.kind === 'cdata') {
+    return node.span;
+  }
+  let start = node.span.start;
+  let end = node.span.end;
+  while (start < end && isXmlWhiteSpace(text.charAt(start))) {
+    start++;
+  }
+  while (end > start && isXmlWhiteSpace(text.charAt(end - 1))) {
+    end--;
+  }
+  return start < end ? { start, end } : node.span;
+}
+
+function describeText(node: TextNode): string {
+  return node.kind === 'cdata' ? 'a CDATA section' : 'text';
+}
+
+/** Quick-fix data: where the content is and which element contains it. Never the content itself. */
+function contentData(container: ElementNode, containerKind: Container, node: ChildNode): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    container: containerKind,
+    containerNameSpan: container.nameSpan,
+    content: node.kind,
+    contentSpan: node.span,
+  };
+  if (containerKind === DETAILS_ELEMENT) {
+    data.hasAnswerAttribute = findAttribute(container, 'answer') !== undefined;
+  }
+  return data;
+}
+
+function checkTextChildren(element: ElementNode, containerKind: Container, text: string, advice: string): Problem[] {
+  const problems: Problem[] = [];
+  for (const child of element.children) {
+    if ((child.kind === 'text' || child.kind === 'cdata') && isContentText(child)) {
+      problems.push(
+        createProblem('unexpected-content', trimmedSpan(child, text), `${element.name} contains ${describeText(child)}, which IBKR does not accept there. ${advice}`, {
+          data: contentData(element, containerKind, child),
+        }),
+      );
+    }
+  }
+  return problems;
+}
+
+/** Reports text or CDATA directly inside AcctMgmtRequests; element children there are requests. */
+export const checkWrapperContent: DocumentRule = (parsed) => {
+  const root = parsed.root;
+  if (root === undefined || root.localName !== WRAPPER_ELEMENT) {
+    return [];
+  }
+  return checkTextChildren(root, WRAPPER_ELEMENT, parsed.text, 'Remove it: only request elements such as SecurityQuestions belong inside.');
+};
+
+/**
+ * Reports text, CDATA and elements other than Details inside SecurityQuestions, and any content
+ * inside Details. Comments and processing instructions are allowed everywhere.
+ */
+export const checkSecurityQuestionsContent: RequestRule = (request, context) => {
+  const element = request.element;
+  const problems = checkTextChildren(element, SECURITY_QUESTIONS, context.text, 'Remove it: only Details elements belong inside.');
+
+  for (const child of element.children) {
+    if (child.kind !== 'element' || child.localName === DETAILS_ELEMENT) {
+      continue;
+    }
+    const hint = child.localName.toLowerCase() === DETAILS_ELEMENT.toLowerCase() ? ` XML names are case-sensitive: write ${DETAILS_ELEMENT}.` : '';
+    problems.push(
+      createProblem('unexpected-content', child.nameSpan, `Element ${child.name} is not allowed inside ${element.name}. Only ${DETAILS_ELEMENT} elements belong there.${hint}`, {
+        data: contentData(element, SECURITY_QUESTIONS, child),
+      }),
+    );
+  }
+
+  for (const detail of request.details) {
+    problems.push(
+      ...checkTextChildren(detail.element, DETAILS_ELEMENT, context.text, 'Details takes no content: write the answer in its answer attribute and remove the text.'),
+    );
+    for (const child of detail.element.children) {
+      if (child.kind === 'element') {
+        problems.push(
+          createProblem('unexpected-content', child.nameSpan, `Element ${child.name} is not allowed inside ${detail.element.name}. Details takes no content: write the question and the answer as attributes.`, {
+            data: contentData(detail.element, DETAILS_ELEMENT, child),
+          }),
+        );
+      }
+    }
+  }
+  return problems;
+};

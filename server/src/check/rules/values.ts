@@ -1,0 +1,69 @@
+/** Small helpers that several rules use to read attribute values. */
+
+import type { AttributeNode } from '../model';
+import type { DetailInfo } from '../requests';
+
+/** True when the value is empty or white space only (any white space that `String.prototype.trim` removes). */
+export function isBlank(value: string): boolean {
+  return value.trim() === '';
+}
+
+/** Returns the attribute when it has a non-blank value, else `undefined`, because the empty-value rule reports blank values. */
+export function presentValue(attribute: AttributeNode | undefined): AttributeNode | undefined {
+  return attribute !== undefined && !isBlank(attribute.value) ? attribute : undefined;
+}
+
+export function countCodePoints(text: string): number {
+  let count = 0;
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    // A high surrogate followed by a low one is a single code point.
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        index++;
+      }
+    }
+    count++;
+  }
+  return count;
+}
+
+/** UTF-8 length of the text. A lone surrogate counts 3 bytes, as the U+FFFD that encoders write for it. */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (const character of text) {
+    const codePoint = character.codePointAt(0) ?? 0;
+    if (codePoint < 0x80) {
+      bytes += 1;
+    } else if (codePoint < 0x800) {
+      bytes += 2;
+    } else if (codePoint < 0x10000) {
+      bytes += 3;
+    } else {
+      bytes += 4;
+    }
+  }
+  return bytes;
+}
+
+export const DECIMAL_INTEGER = /^[0-9]+$/;
+
+/**
+ * Names an answer without showing it: "the answer of question 9161083", or by position
+ * ("the answer of Details 2") when the question id is missing or blank.
+ */
+export function describeAnswer(detail: DetailInfo, index: number): string {
+  const question = presentValue(detail.question);
+  return question !== undefined ? `the answer of question ${question.value.trim()}` : `the answer of Details ${index + 1}`;
+}
+
+/** Returns e.g. "1 character" or "2 characters". */
+export function countNoun(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Upper-cases the first letter, for a sentence that starts with `describeAnswer`. */
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
