@@ -1,0 +1,117 @@
+/**
+ * Quick fixes for the diagnostics in a code action request. Each client diagnostic is
+ * matched to a problem of the current check by code and range, so a fix is always computed
+ * on the text it edits. A diagnostic of an older version matches nothing and gets no fix.
+ */
+
+import { CodeActionKind, TextEdit, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+
+import { DIAGNOSTIC_SOURCE, type DiagnosticCode } from '../check/codes';
+import { spanToRange } from '../check/diagnostics';
+import type { Problem } from '../check/model';
+import type { Analysis } from '../documents';
+import type { FixContext, QuickFix } from './fixTypes';
+import { defaultAttributeValue, fixDetailsCount, fixInputLanguage, fixQuestionId } from './questionFixes';
+import { fixDoctype, fixEncodingDeclaration, fixNamespace, fixRequiredAttribute, fixRootElement, fixUnexpectedContent, fixUnknownAttribute } from './structureFixes';
+import type { OffsetEdit } from './xmlEdits';
+
+export interface CodeActionOptions {
+  /** Whether the client resolves a code action's `edit` lazily (`codeAction/resolve`). */
+  resolveEdits: boolean;
+}
+
+/** The data of a deferred action, from which `codeAction/resolve` computes its edit again. */
+interface DeferredFixData {
+  uri: string;
+  version: number;
+  code: DiagnosticCode;
+  start: number;
+  end: number;
+  title: string;
+}
+
+type Fixer = (context: FixContext) => QuickFix[];
+
+const FIXERS: Partial<Record<DiagnosticCode, Fixer>> = {
+  namespace: fixNamespace,
+  'encoding-declaration': fixEncodingDeclaration,
+  'root-element': fixRootElement,
+  'doctype-not-allowed': fixDoctype,
+  'unknown-attribute': fixUnknownAttribute,
+  'required-attribute': (context) => fixRequiredAttribute(context, (element, name) => defaultAttributeValue(context, element, name)),
+  'unexpected-content': fixUnexpectedContent,
+  'question-duplicate': fixQuestionId,
+  'question-unknown': fixQuestionId,
+  'question-format': fixQuestionId,
+  'details-count': fixDetailsCount,
+  'input-language': fixInputLanguage,
+};
+
+export function codeActions(analysis: Analysis, diagnostics: readonly Diagnostic[], options: CodeActionOptions): CodeAction[] {
+  if (!analysis.result.applies) return [];
+  const actions: CodeAction[] = [];
+  for (const diagnostic of diagnostics) {
+    if (diagnostic.source !== DIAGNOSTIC_SOURCE || typeof diagnostic.code !== 'string') continue;
+    const problem = findProblem(analysis, diagnostic);
+    if (problem === undefined) continue;
+    for (const fix of fixesFor(analysis, problem)) {
+      if (Array.isArray(fix.edits) && fix.edits.length === 0) continue;
+      actions.push(toCodeAction(analysis, problem, diagnostic, fix, options));
+    }
+  }
+  return actions;
+}
+
+/** Adds the edit to an action whose edit was deferred; returns it unchanged when its document changed since. */
+export function resolveCodeAction(analysis: Analysis, action: CodeAction): CodeAction {
+  const data = action.data as Partial<DeferredFixData> | undefined;
+  if (data === undefined || data.version !== analysis.document.version || typeof data.code !== 'string') return action;
+  const problem = analysis.result.problems.find((candidate) => candidate.code === data.code && candidate.span.start === data.start && candidate.span.end === data.end);
+  if (problem === undefined) return action;
+  const fix = fixesFor(analysis, problem).find((candidate) => candidate.title === data.title);
+  if (fix === undefined) return action;
+  return { ...action, edit: { changes: { [analysis.document.uri]: toTextEdits(analysis, fix) } } };
+}
+
+/** Returns the URI of a deferred action's document, so the server can find the document to resolve it in. */
+export function deferredActionUri(action: CodeAction): string | undefined {
+  const data = action.data as Partial<DeferredFixData> | undefined;
+  return typeof data?.uri === 'string' ? data.uri : undefined;
+}
+
+function findProblem(analysis: Analysis, diagnostic: Diagnostic): Problem | undefined {
+  const document = analysis.document;
+  return analysis.result.problems.find((problem) => {
+    if (problem.code !== diagnostic.code) return false;
+    const range = spanToRange(problem.span, document);
+    return (
+      range.start.line === diagnostic.range.start.line &&
+      range.start.character === diagnostic.range.start.character &&
+      range.end.line === diagnostic.range.end.line &&
+      range.end.character === diagnostic.range.end.character
+    );
+  });
+}
+
+function fixesFor(analysis: Analysis, problem: Problem): QuickFix[] {
+  const fixer = FIXERS[problem.code];
+  if (fixer === undefined) return [];
+  return fixer({ analysis, problem, text: analysis.document.getText() });
+}
+
+function toCodeAction(analysis: Analysis, problem: Problem, diagnostic: Diagnostic, fix: QuickFix, options: CodeActionOptions): CodeAction {
+  const action: CodeAction = { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic] };
+  if (fix.isPreferred) action.isPreferred = true;
+  if (fix.containsDocumentText === true && options.resolveEdits) {
+    const data: DeferredFixData = { uri: analysis.document.uri, version: analysis.document.version, code: problem.code, start: problem.span.start, end: problem.span.end, title: fix.title };
+    action.data = data;
+    return action;
+  }
+  action.edit = { changes: { [analysis.document.uri]: toTextEdits(analysis, fix) } };
+  return action;
+}
+
+function toTextEdits(analysis: Analysis, fix: QuickFix): TextEdit[] {
+  const edits: OffsetEdit[] = typeof fix.edits === 'function' ? fix.edits() : fix.edits;
+  return edits.map((edit) => TextEdit.replace(spanToRange(edit, analysis.document), edit.newText));
+}

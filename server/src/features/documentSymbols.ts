@@ -1,0 +1,53 @@
+/**
+ * The outline of a request file: each request, with its user name as detail, and for a
+ * SecurityQuestions request its Details by question id. Answers never appear.
+ */
+
+import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
+
+import { findQuestion } from '../check/catalog';
+import { spanToRange } from '../check/diagnostics';
+import type { Span } from '../check/model';
+import type { DetailInfo } from '../check/requests';
+import type { Analysis } from '../documents';
+
+export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
+  if (!analysis.result.applies) return [];
+  const document = analysis.document;
+
+  return analysis.requests.map((request): DocumentSymbol => {
+    const userName = request.userName?.value.trim();
+    const symbol: DocumentSymbol = {
+      name: request.requestType || request.element.name || 'request',
+      detail: userName ? userName : '(no reference_user_name)',
+      kind: SymbolKind.Object,
+      range: spanToRange(request.element.span, document),
+      selectionRange: spanToRange(within(request.element.nameSpan, request.element.span), document),
+    };
+    if (request.details.length > 0) {
+      symbol.children = request.details.map((detail, index) => detailSymbol(analysis, detail, index));
+    }
+    return symbol;
+  });
+}
+
+function detailSymbol(analysis: Analysis, detail: DetailInfo, index: number): DocumentSymbol {
+  const id = detail.question?.value.trim() ?? '';
+  const question = id !== '' && analysis.catalog !== undefined ? findQuestion(analysis.catalog, id) : undefined;
+  const selection = detail.question !== undefined ? detail.question.valueSpan : detail.element.nameSpan;
+  const symbol: DocumentSymbol = {
+    name: id !== '' ? id : `Details ${index + 1} (no question id)`,
+    kind: SymbolKind.Field,
+    range: spanToRange(detail.element.span, analysis.document),
+    selectionRange: spanToRange(within(selection, detail.element.span), analysis.document),
+  };
+  if (question !== undefined) symbol.detail = question.question;
+  return symbol;
+}
+
+/** Clamps `inner` into `outer`, because LSP requires the selection range inside the symbol's range. */
+function within(inner: Span, outer: Span): Span {
+  const start = Math.min(Math.max(inner.start, outer.start), outer.end);
+  const end = Math.min(Math.max(inner.end, start), outer.end);
+  return { start, end };
+}

@@ -1,0 +1,219 @@
+/**
+ * Quick fixes for the XML structure of a request file: namespace, XML declaration, the
+ * AcctMgmtRequests wrapper, DOCTYPE, attributes and misplaced content.
+ */
+
+import { IBKR_NAMESPACE, type ElementNode, type TextNode } from '../check/model';
+import { DETAILS_ELEMENT, findAttribute, WRAPPER_ELEMENT } from '../check/requests';
+import { quickFix, type FixContext, type QuickFix } from './fixTypes';
+import { attributeEnd, editDistance, escapeAttributeValue, indentationBefore, indentUnit, insertAt, lineEnding, parentMap, replaceSpan, startOfSpaceBefore, type OffsetEdit } from './xmlEdits';
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
+
+/** Attributes that IBKR's XSD defines, per element local name. */
+export const DEFINED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  SecurityQuestions: ['reference_user_name', 'input_language'],
+  Details: ['question', 'answer'],
+};
+
+/** Sets the namespace declaration that puts the reported element in the IBKR namespace. */
+export function fixNamespace({ analysis, problem }: FixContext): QuickFix[] {
+  const parsed = analysis.result.parsed;
+  const parents = parentMap(parsed);
+  const element = [...parents.keys()].find((candidate) => candidate.nameSpan.start === problem.span.start);
+  if (element === undefined) return [];
+
+  const declarationName = element.prefix === undefined ? 'xmlns' : `xmlns:${element.prefix}`;
+  for (let current: ElementNode | undefined = element; current !== undefined; current = parents.get(current)) {
+    const declaration = current.attributes.find((attribute) => attribute.name === declarationName);
+    if (declaration !== undefined) {
+      return [quickFix(`Set ${declarationName} to ${IBKR_NAMESPACE}`, [replaceSpan(declaration.valueSpan, IBKR_NAMESPACE)])];
+    }
+  }
+  // No declaration in scope: declare the namespace on the reported element itself.
+  const declaration = `${declarationName}="${IBKR_NAMESPACE}"`;
+  return [quickFix(`Add ${declaration}`, [insertAt(element.nameSpan.end, ` ${declaration}`)])];
+}
+
+/** Adds the XML declaration, or the encoding in it, or corrects its encoding to UTF-8. */
+export function fixEncodingDeclaration({ analysis, text }: FixContext): QuickFix[] {
+  const parsed = analysis.result.parsed;
+  const declaration = parsed.xmlDeclaration;
+  if (declaration === undefined) {
+    return [quickFix(`Add ${XML_DECLARATION}`, [insertAt(parsed.bomLength, XML_DECLARATION + lineEnding(text))])];
+  }
+  if (declaration.encoding !== undefined) {
+    return [quickFix('Set the encoding to UTF-8', [replaceSpan(declaration.encoding.span, 'UTF-8')])];
+  }
+  // The encoding goes right after the version, which XML requires to come first.
+  const declarationText = text.slice(declaration.span.start, declaration.span.end);
+  const version = /^<\?xml\s+version\s*=\s*("[^"]*"|'[^']*')/.exec(declarationText);
+  const offset = declaration.span.start + (version === null ? '<?xml'.length : version[0].length);
+  const newText = version === null ? ' version="1.0" encoding="UTF-8"' : ' encoding="UTF-8"';
+  return [quickFix('Add encoding="UTF-8" to the XML declaration', [insertAt(offset, newText)])];
+}
+
+/**
+ * Wraps a bare SecurityQuestions root in AcctMgmtRequests and indents the lines of the old
+ * root one level. Lines that start inside an attribute value or inside text are left as they
+ * are, because indenting them would change the value.
+ */
+export function fixRootElement({ analysis, problem, text }: FixContext): QuickFix[] {
+  const root = analysis.result.parsed.root;
+  if (problem.data?.['missingWrapper'] !== true || root === undefined || (root.endTagSpan === undefined && !root.selfClosing)) return [];
+
+  const eol = lineEnding(text);
+  const unit = indentUnit(text, root);
+  const ownIndent = indentationBefore(text, root.span.start) ?? '';
+  const protectedSpans = valueSpansInside(root);
+  const edits: OffsetEdit[] = [insertAt(root.span.start, `<${WRAPPER_ELEMENT} xmlns="${IBKR_NAMESPACE}">${eol}${ownIndent}${unit}`)];
+  for (let index = root.span.start; index < root.span.end; index += 1) {
+    if (text[index] !== '\n') continue;
+    const start = index + 1;
+    // A value or text that ends at the line start would grow too, so its end counts as inside.
+    if (start >= root.span.end || protectedSpans.some((span) => start > span.start && start <= span.end)) continue;
+    edits.push(insertAt(start, unit));
+  }
+  edits.push(insertAt(root.span.end, `${eol}${ownIndent}</${WRAPPER_ELEMENT}>`));
+  return [quickFix(`Wrap ${root.name} in ${WRAPPER_ELEMENT}`, edits)];
+}
+
+function valueSpansInside(element: ElementNode): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  const pending = [element];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const attribute of next.attributes) spans.push(attribute.valueSpan);
+    for (const child of next.children) {
+      if (child.kind === 'element') pending.push(child);
+      else if (child.kind === 'cdata' || (child.kind === 'text' && !/^[ \t\r\n]*$/.test(child.value))) spans.push(child.span);
+    }
+  }
+  return spans;
+}
+
+export function fixDoctype({ analysis, text }: FixContext): QuickFix[] {
+  const doctype = analysis.result.parsed.doctype;
+  if (doctype === undefined) return [];
+  let end = doctype.end;
+  if (text[end] === '\r') end += 1;
+  if (text[end] === '\n') end += 1;
+  return [quickFix('Remove the DOCTYPE', [replaceSpan({ start: doctype.start, end }, '')])];
+}
+
+/** Removes an attribute the element does not define, or renames it when it is a likely typo. */
+export function fixUnknownAttribute({ analysis, problem, text }: FixContext): QuickFix[] {
+  const found = findAttributeAt(analysis.result.parsed.root, problem.span.start);
+  if (found === undefined) return [];
+  const { element, attribute } = found;
+  const defined = DEFINED_ATTRIBUTES[element.localName] ?? [];
+  const present = new Set(element.attributes.map((candidate) => candidate.name));
+
+  const suggested = typeof problem.data?.['suggestion'] === 'string' ? problem.data['suggestion'] : closestName(attribute.localName, defined);
+  const fixes: QuickFix[] = [];
+  if (suggested !== undefined && !present.has(suggested)) {
+    fixes.push(quickFix(`Rename ${attribute.name} to ${suggested}`, [replaceSpan(attribute.nameSpan, suggested)]));
+  }
+  const whole = { start: startOfSpaceBefore(text, attribute.nameSpan.start), end: attributeEnd(attribute) };
+  fixes.push(quickFix(`Remove attribute ${attribute.name}`, [replaceSpan(whole, '')], fixes.length === 0));
+  return fixes;
+}
+
+function closestName(name: string, defined: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of defined) {
+    const distance = editDistance(name.toLowerCase(), candidate);
+    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function findAttributeAt(root: ElementNode | undefined, nameStart: number): { element: ElementNode; attribute: ElementNode['attributes'][number] } | undefined {
+  const pending = root === undefined ? [] : [root];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const attribute = next.attributes.find((candidate) => candidate.nameSpan.start === nameStart);
+    if (attribute !== undefined) return { element: next, attribute };
+    for (const child of next.children) if (child.kind === 'element') pending.push(child);
+  }
+  return undefined;
+}
+
+/** Adds a missing required attribute after the element's last attribute. */
+export function fixRequiredAttribute({ analysis, problem }: FixContext, defaultValue: (element: ElementNode, name: string) => string): QuickFix[] {
+  const name = problem.data?.['attribute'];
+  if (typeof name !== 'string') return [];
+  const element = [...parentMap(analysis.result.parsed).keys()].find((candidate) => candidate.nameSpan.start === problem.span.start);
+  if (element === undefined || findAttribute(element, name) !== undefined) return [];
+  const last = element.attributes[element.attributes.length - 1];
+  const offset = last === undefined ? element.nameSpan.end : attributeEnd(last);
+  const value = escapeAttributeValue(defaultValue(element, name));
+  return [quickFix(`Add attribute ${name}`, [insertAt(offset, ` ${name}="${value}"`)])];
+}
+
+/**
+ * Fixes for content where the request allows none: moves the text of a Details into its
+ * answer attribute, renames a wrongly cased Details element, or removes stray text.
+ */
+export function fixUnexpectedContent({ analysis, problem, text }: FixContext): QuickFix[] {
+  const parents = parentMap(analysis.result.parsed);
+  for (const element of parents.keys()) {
+    for (const child of element.children) {
+      if (child.kind === 'element' && child.nameSpan.start === problem.span.start && child.localName.toLowerCase() === DETAILS_ELEMENT.toLowerCase()) {
+        return renameElement(child, child.prefix === undefined ? DETAILS_ELEMENT : `${child.prefix}:${DETAILS_ELEMENT}`);
+      }
+      if ((child.kind === 'text' || child.kind === 'cdata') && child.span.start <= problem.span.start && problem.span.end <= child.span.end) {
+        const fixes: QuickFix[] = [];
+        if (element.localName === DETAILS_ELEMENT) fixes.push(...moveTextToAnswer(element, text));
+        const title = child.kind === 'cdata' ? 'Remove the CDATA section' : 'Remove the text';
+        fixes.push(quickFix(title, [replaceSpan(problem.span, '')], false));
+        return fixes;
+      }
+    }
+  }
+  return [];
+}
+
+function renameElement(element: ElementNode, name: string): QuickFix[] {
+  const edits: OffsetEdit[] = [replaceSpan(element.nameSpan, name)];
+  if (element.endTagSpan !== undefined) {
+    // The end tag is `</` + name (+ white space) + `>`.
+    const nameStart = element.endTagSpan.start + 2;
+    edits.push(replaceSpan({ start: nameStart, end: nameStart + element.name.length }, name));
+  }
+  return [quickFix(`Rename ${element.name} to ${name}`, edits)];
+}
+
+/**
+ * Moves the text of `<Details question="…">text</Details>` into `answer="…"` and makes the
+ * element empty. Offered only when the text is the element's only content and the element
+ * has no answer or a blank one. The edit contains the answer, so it is computed only when
+ * the fix is applied (see `containsDocumentText`).
+ */
+function moveTextToAnswer(details: ElementNode, text: string): QuickFix[] {
+  if (details.endTagSpan === undefined || !details.startTagComplete || details.selfClosing) return [];
+  const contentNodes: TextNode[] = [];
+  for (const child of details.children) {
+    if (child.kind === 'element') return [];
+    if (child.kind === 'cdata' || (child.kind === 'text' && !/^[ \t\r\n]*$/.test(child.value))) contentNodes.push(child);
+  }
+  if (contentNodes.length !== 1) return [];
+  const answer = findAttribute(details, 'answer');
+  if (answer !== undefined && answer.value.trim() !== '') return [];
+
+  const tagClose = details.startTagSpan.end - 1;
+  const node = contentNodes[0];
+  if (node === undefined || text[tagClose] !== '>') return [];
+
+  return [
+    {
+      title: 'Move the element text into the answer attribute',
+      isPreferred: true,
+      containsDocumentText: true,
+      edits: () => {
+        const value = escapeAttributeValue(node.value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''));
+        const contentAndEndTag = { start: tagClose, end: details.span.end };
+        if (answer === undefined) return [replaceSpan(contentAndEndTag, ` answer="${value}" />`)];
+        return [replaceSpan(answer.valueSpan, value), replaceSpan(contentAndEndTag, ' />')];
+      },
+    },
+  ];
+}

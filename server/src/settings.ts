@@ -1,0 +1,167 @@
+/**
+ * The `ibkr` settings as the server uses them: read per document through
+ * `workspace/configuration`, checked, completed with defaults and cached until the client
+ * reports a configuration change.
+ */
+
+import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './protocol';
+
+export const SETTINGS_SECTION = 'ibkr';
+
+/** The subset of `connection.console` that settings and question lists log through. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+const VALIDATE_RUN_VALUES: readonly ServerSettings['validate']['run'][] = ['onType', 'onSave'];
+
+/**
+ * Builds complete settings from whatever the client returned for the `ibkr` section. Each
+ * missing value takes its default. Each invalid value also takes its default, and `report`
+ * receives a message that names the setting, the value and the default used.
+ */
+export function normalizeSettings(raw: unknown, report: (message: string) => void): ServerSettings {
+  const section = isRecord(raw) ? raw : {};
+  return {
+    requestFiles: readRequestFiles(section['requestFiles'], report),
+    validate: { run: readValidateRun(readNested(section, 'validate', 'run'), report) },
+    securityQuestions: { catalogFile: readCatalogFile(readNested(section, 'securityQuestions', 'catalogFile'), report) },
+  };
+}
+
+function readRequestFiles(value: unknown, report: (message: string) => void): string[] {
+  const fallback = [...DEFAULT_SERVER_SETTINGS.requestFiles];
+  if (value === undefined || value === null) return fallback;
+  if (!Array.isArray(value)) {
+    report(`Invalid setting ibkr.requestFiles: expected an array of glob patterns, got ${describe(value)}. Using ${JSON.stringify(fallback)}.`);
+    return fallback;
+  }
+  const patterns: string[] = [];
+  for (const item of value) {
+    if (typeof item === 'string' && item.trim() !== '') {
+      patterns.push(item.trim());
+    } else {
+      report(`Invalid entry in ibkr.requestFiles: expected a non-empty glob pattern, got ${describe(item)}. The entry is ignored.`);
+    }
+  }
+  return patterns;
+}
+
+function readValidateRun(value: unknown, report: (message: string) => void): ServerSettings['validate']['run'] {
+  const fallback = DEFAULT_SERVER_SETTINGS.validate.run;
+  if (value === undefined || value === null) return fallback;
+  const match = VALIDATE_RUN_VALUES.find((candidate) => candidate === value);
+  if (match === undefined) {
+    report(`Invalid setting ibkr.validate.run: expected "onType" or "onSave", got ${describe(value)}. Using "${fallback}".`);
+    return fallback;
+  }
+  return match;
+}
+
+function readCatalogFile(value: unknown, report: (message: string) => void): string {
+  const fallback = DEFAULT_SERVER_SETTINGS.securityQuestions.catalogFile;
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'string') {
+    report(`Invalid setting ibkr.securityQuestions.catalogFile: expected a file path, got ${describe(value)}. No question list file is read.`);
+    return fallback;
+  }
+  return value.trim();
+}
+
+/**
+ * Reads `section.group.key`, also accepting the flat form `section["group.key"]` that a client
+ * sends when it passes dotted keys through unchanged.
+ */
+function readNested(section: Record<string, unknown>, group: string, key: string): unknown {
+  const nested = section[group];
+  if (isRecord(nested) && key in nested) return nested[key];
+  return section[`${group}.${key}`];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  const json = JSON.stringify(value);
+  const text = json === undefined ? String(value) : json;
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Fetches the `ibkr` section for one scope URI; resolves to `undefined` when the client has none. */
+export type ConfigurationFetcher = (scopeUri: string) => Promise<unknown>;
+
+/**
+ * Settings per document URI. With a client that supports `workspace/configuration` each URI
+ * is fetched once and cached until `clear`. Without it, every document gets the settings last
+ * sent in `workspace/didChangeConfiguration`.
+ */
+export class SettingsStore {
+  private readonly cache = new Map<string, Promise<ServerSettings>>();
+  private globalSettings: ServerSettings = cloneDefaults();
+  /** Messages already logged since the last change, so one bad value is reported once, not per document. */
+  private readonly reported = new Set<string>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly fetchConfiguration: ConfigurationFetcher | undefined,
+  ) {}
+
+  get(uri: string): Promise<ServerSettings> {
+    if (this.fetchConfiguration === undefined) return Promise.resolve(this.globalSettings);
+    let settings = this.cache.get(uri);
+    if (settings === undefined) {
+      settings = this.fetch(uri, this.fetchConfiguration);
+      this.cache.set(uri, settings);
+    }
+    return settings;
+  }
+
+  /** Drops every cached value, so the next `get` fetches the settings again. */
+  clear(): void {
+    this.cache.clear();
+    this.reported.clear();
+  }
+
+  /**
+   * Takes the `settings` field of `workspace/didChangeConfiguration` as the settings of every
+   * document, for a client without `workspace/configuration`. Other clients usually send
+   * `null` there, and it is ignored.
+   */
+  setPushedSettings(pushedSettings: unknown): void {
+    if (this.fetchConfiguration !== undefined) return;
+    const section = isRecord(pushedSettings) ? pushedSettings[SETTINGS_SECTION] : undefined;
+    this.globalSettings = normalizeSettings(section, (message) => this.report(message));
+  }
+
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+
+  private async fetch(uri: string, fetchConfiguration: ConfigurationFetcher): Promise<ServerSettings> {
+    let raw: unknown;
+    try {
+      raw = await fetchConfiguration(uri);
+    } catch (error) {
+      this.report(`Reading the ibkr settings failed (${errorMessage(error)}). Using the defaults.`);
+      return cloneDefaults();
+    }
+    return normalizeSettings(raw, (message) => this.report(message));
+  }
+
+  private report(message: string): void {
+    if (this.reported.has(message)) return;
+    this.reported.add(message);
+    this.logger.warn(message);
+  }
+}
+
+function cloneDefaults(): ServerSettings {
+  return normalizeSettings(undefined, () => undefined);
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import type { CodeAction, Diagnostic } from 'vscode-languageserver/node';
+
+import { codesOf, LSP_FIXTURES, temporaryFolder } from './helpers/fixtures';
+import { applyEdits, fileUri, LspTestClient } from './helpers/lspClient';
+
+const NAMESPACE = 'http://www.interactivebrokers.com/schemas/IBCust_import';
+
+function request(details: string[], root = `<AcctMgmtRequests xmlns="${NAMESPACE}">`, declaration = '<?xml version="1.0" encoding="UTF-8"?>\n'): string {
+  const lines = details.map((line) => `    ${line}`);
+  return `${declaration}${root}\n  <SecurityQuestions reference_user_name="tester1234">\n${lines.join('\n')}\n  </SecurityQuestions>\n</AcctMgmtRequests>\n`;
+}
+
+const THREE_DETAILS = ['<Details question="9161083" answer="first answer" />', '<Details question="6688721" answer="second answer" />', '<Details question="9161123" answer="third answer" />'];
+
+describe('code actions', () => {
+  const workspace = temporaryFolder('code-actions');
+  let client: LspTestClient;
+  let count = 0;
+
+  before(async () => {
+    copyFileSync(path.join(LSP_FIXTURES, 'questions.json'), path.join(workspace.path, 'questions.json'));
+    client = await LspTestClient.start({ workspaceFolders: [workspace.path], settings: { securityQuestions: { catalogFile: 'questions.json' } } });
+  });
+
+  after(async () => {
+    await client.stop();
+    workspace.remove();
+  });
+
+  /** Opens the text and returns its URI with the diagnostics of the given code. */
+  async function openWith(text: string, code: string): Promise<{ uri: string; diagnostics: Diagnostic[] }> {
+    const uri = fileUri(path.join(workspace.path, `fix${count++}.ibkr.xml`));
+    await client.open(uri, text);
+    const publish = await client.waitForCurrentVersion(uri);
+    const diagnostics = publish.diagnostics.filter((diagnostic) => diagnostic.code === code);
+    assert.ok(diagnostics.length > 0, `expected ${code}, got ${codesOf(publish.diagnostics).join(', ')}`);
+    return { uri, diagnostics };
+  }
+
+  async function actionsFor(uri: string, diagnostic: Diagnostic): Promise<CodeAction[]> {
+    return (await client.codeActions(uri, diagnostic.range, [diagnostic])) ?? [];
+  }
+
+  /** Applies the action's edit (resolving it first when deferred), sends the new text and returns its diagnostics' codes. */
+  async function apply(uri: string, action: CodeAction | undefined): Promise<{ text: string; codes: string[] }> {
+    assert.ok(action !== undefined, 'the expected code action exists');
+    const resolved = action.edit === undefined ? await client.request<CodeAction>('codeAction/resolve', action) : action;
+    const edits = resolved.edit?.changes?.[uri];
+    assert.ok(edits !== undefined, `action "${action.title}" has an edit for the document`);
+    assert.ok(edits.length > 0, `action "${action.title}" changes the document`);
+    const before = client.text(uri);
+    const text = applyEdits(before, edits);
+    const end = client.document(uri).positionAt(before.length);
+    await client.change(uri, [{ range: { start: { line: 0, character: 0 }, end }, text }]);
+    const publish = await client.waitForCurrentVersion(uri);
+    return { text, codes: codesOf(publish.diagnostics) };
+  }
+
+  it('missing namespace', async () => {
+    const { uri, diagnostics } = await openWith(request(THREE_DETAILS, '<AcctMgmtRequests>'), 'namespace');
+    const actions = await actionsFor(uri, diagnostics[0] as Diagnostic);
+    const preferred = actions.find((action) => action.isPreferred === true);
+    assert.equal(preferred?.kind, 'quickfix');
+    const result = await apply(uri, preferred);
+    assert.ok(result.text.includes(`<AcctMgmtRequests xmlns="${NAMESPACE}">`));
+    assert.deepEqual(result.codes, []);
+  });
+
+  it('wrong namespace', async () => {
+    const { uri, diagnostics } = await openWith(request(THREE_DETAILS, '<AcctMgmtRequests xmlns="http://example.com/wrong">'), 'namespace');
+    const result = await apply(uri, (await actionsFor(uri, diagnostics[0] as Diagnostic))[0]);
+    assert.deepEqual(result.codes, []);
+  });
+
+  it('missing XML declaration', async () => {
+    const text = request(['<Details question="9161083" answer="Z\u00fcrich" />', ...THREE_DETAILS.slice(1)], undefined, '');
+    const { uri, diagnostics } = await openWith(text, 'encoding-declaration');
+    const result = await apply(uri, (await actionsFor(uri, diagnostics[0] as Diagnostic))[0]);
+    assert.ok(result.text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<AcctMgmtRequests'));
+    assert.deepEqual(result.codes, []);
+  });
+
+  it('wrong and missing encoding', async () => {
+    const details = ['<Details question="9161083" answer="Z\u00fcrich" />', ...THREE_DETAILS.slice(1)];
+    for (const declaration of ['<?xml version="1.0" encoding="ISO-8859-1"?>\n', '<?xml version="1.0"?>\n']) {
+      const { uri, diagnostics } = await openWith(request(details, undefined, declaration), 'encoding-declaration');
+      const result = await apply(uri, (await actionsFor(uri, diagnostics[0] as Diagnostic))[0]);
+      assert.ok(result.text.startsWith('<?xml version="1.0" encoding="UTF-8"?>'), result.text);
+      assert.deepEqual(result.codes, []);
+    }
+  });
+
+  it('duplicate question offers unused ids', async () => {
+    const { uri, diagnostics } = await openWith(request([THREE_DETAILS[0] ?? '', THREE_DETAILS[1] ?? '', '<Details question="9161083" answer="third answer" />']), 'question-duplicate');
+    const actions = await actionsFor(uri, diagnostics[0] as Diagnostic);
+    assert.deepEqual(
+      actions.map((action) => action.title),
+      ['Change to question 9161123: Sample question 9161123: first car', 'Change to question 9161124: Sample question 9161124: favourite book', 'Change to question 7000001: Sample question 7000001: childhood nickname'],
+    );
+    const result = await apply(uri, actions[0]);
+    assert.deepEqual(result.codes, []);
+  });
+
+  it('unknown question ranks close ids first', async () => {
+    const { uri, diagnostics } = await openWith(request([THREE_DETAILS[0] ?? '', THREE_DETAILS[1] ?? '', '<Details question="7000011" answer="third answer" />']), 'question-unknown');
+    const actions = await actionsFor(uri, diagnostics[0] as Diagnostic);
+    assert.match(actions[0]?.title ?? '', /question 7000001/);
+    assert.deepEqual((await apply(uri, actions[0])).codes, []);
+  });
+
+  it('too few Details', async () => {
+    const { uri, diagnostics } = await openWith(request(THREE_DETAILS.slice(0, 2)), 'details-count');
+    const actions = await actionsFor(uri, diagnostics[0] as Diagnostic);
+    const add = actions.find((action) => action.isPreferred === true);
+    assert.equal(add?.title, 'Add a Details element with question 9161123');
+    const result = await apply(uri, add);
+    assert.ok(result.text.includes('answer="second answer" />\n    <Details question="9161123" answer="" />\n  </SecurityQuestions>'), result.text);
+    // The new Details has an empty answer for the user to write.
+    assert.deepEqual(result.codes, ['empty-value']);
+  });
+
+  it('one Details gets two more', async () => {
+    const { uri, diagnostics } = await openWith(request(THREE_DETAILS.slice(0, 1)), 'details-count');
+    const actions = await actionsFor(uri, diagnostics[0] as Diagnostic);
+    const result = await apply(uri, actions.find((action) => action.title === 'Add 2 Details elements'));
+    assert.deepEqual(result.codes, ['empty-value', 'empty-value']);
+  });
+
+  it('answer text moves into attribute', async () => {
+    const text = request(['<Details question="9161083">Fluffy &amp; "co" &lt;3</Details>', ...THREE_DETAILS.slice(1)]);
+    const { uri, diagnostics } = await openWith(text, 'unexpected-content');
+    const actions = await actionsFor(uri, diagnostics[0] as Diagnostic);
+    const move = actions.find((action) => action.isPreferred === true);
+    assert.equal(move?.title, 'Move the element text into the answer attribute');
+    assert.equal(move?.edit, undefined, 'the edit, which contains the answer, is sent only on resolve');
+    const result = await apply(uri, move);
+    assert.ok(result.text.includes('<Details question="9161083" answer="Fluffy &amp; &quot;co&quot; &lt;3" />'), result.text);
+    assert.deepEqual(result.codes, []);
+  });
+
+  it('bare SecurityQuestions root', async () => {
+    const text = `<?xml version="1.0" encoding="UTF-8"?>\n<SecurityQuestions reference_user_name="tester1234">\n  ${THREE_DETAILS.join('\n  ')}\n</SecurityQuestions>\n`;
+    const { uri, diagnostics } = await openWith(text, 'root-element');
+    const result = await apply(uri, (await actionsFor(uri, diagnostics[0] as Diagnostic))[0]);
+    assert.equal(
+      result.text,
+      `<?xml version="1.0" encoding="UTF-8"?>\n<AcctMgmtRequests xmlns="${NAMESPACE}">\n  <SecurityQuestions reference_user_name="tester1234">\n    ${THREE_DETAILS.join('\n    ')}\n  </SecurityQuestions>\n</AcctMgmtRequests>\n`,
+    );
+    assert.deepEqual(result.codes, []);
+  });
+
+  it('unknown attribute removed or renamed', async () => {
+    const removal = await openWith(request(['<Details question="9161083" answer="first answer" colour="blue" />', ...THREE_DETAILS.slice(1)]), 'unknown-attribute');
+    const removed = await apply(removal.uri, (await actionsFor(removal.uri, removal.diagnostics[0] as Diagnostic)).find((action) => action.isPreferred === true));
+    assert.ok(removed.text.includes('<Details question="9161083" answer="first answer" />'));
+    assert.deepEqual(removed.codes, []);
+
+    const typo = await openWith(request(['<Details question="9161083" Answer="first answer" />', ...THREE_DETAILS.slice(1)]), 'unknown-attribute');
+    const actions = await actionsFor(typo.uri, typo.diagnostics[0] as Diagnostic);
+    assert.equal(actions.find((action) => action.isPreferred === true)?.title, 'Rename Answer to answer');
+    assert.deepEqual((await apply(typo.uri, actions.find((action) => action.isPreferred === true))).codes, []);
+  });
+
+  it('missing required attribute', async () => {
+    const { uri, diagnostics } = await openWith(request([...THREE_DETAILS.slice(0, 2), '<Details answer="third answer" />']), 'required-attribute');
+    const result = await apply(uri, (await actionsFor(uri, diagnostics[0] as Diagnostic))[0]);
+    assert.ok(result.text.includes('<Details answer="third answer" question="9161123" />'), result.text);
+    assert.deepEqual(result.codes, []);
+  });
+
+  it('unknown input_language removed', async () => {
+    const text = request(THREE_DETAILS).replace('reference_user_name="tester1234"', 'reference_user_name="tester1234" input_language="english"');
+    const { uri, diagnostics } = await openWith(text, 'input-language');
+    const result = await apply(uri, (await actionsFor(uri, diagnostics[0] as Diagnostic))[0]);
+    assert.ok(result.text.includes('<SecurityQuestions reference_user_name="tester1234">'));
+    assert.deepEqual(result.codes, []);
+  });
+
+  it('outdated diagnostic gets none', async () => {
+    const { uri, diagnostics } = await openWith(request(THREE_DETAILS.slice(0, 2)), 'details-count');
+    const moved = { ...(diagnostics[0] as Diagnostic), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } } };
+    assert.deepEqual(await actionsFor(uri, moved), []);
+  });
+});
