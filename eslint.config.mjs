@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'bin/**', 'scripts/**/*.mjs', 'test/fixtures/**', 'eslint.config.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'bin/**', '**/*.mjs', 'test/fixtures/**', 'eslint.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

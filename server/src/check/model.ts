@@ -22,8 +22,8 @@ export interface AttributeNode {
   namespaceURI: string | null;
   nameSpan: Span;
   /**
-   * The raw value between the quotes, quotes excluded. For an unquoted or missing value it is
-   * the empty span where the value should start.
+   * The raw value between the quotes, quotes excluded. For an unquoted value it covers the
+   * token; for a missing value it is the empty span where the value should start.
    */
   valueSpan: Span;
   rawValue: string;

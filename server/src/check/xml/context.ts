@@ -1,0 +1,134 @@
+/**
+ * State shared by the parts of the scanner: the text, the problems found so far, and cached
+ * forward searches that keep recovery from rescanning the same text.
+ */
+
+import type { SyntaxProblem } from '../model';
+
+/** Maximum number of syntax problems returned, so that a garbage file cannot flood the editor. */
+export const MAX_SYNTAX_PROBLEMS = 200;
+
+export type SyntaxProblemCode = SyntaxProblem['code'];
+
+/**
+ * Syntax problems in document order, capped at {@link MAX_SYNTAX_PROBLEMS}. When more are
+ * found, the last one kept states how many more were dropped.
+ */
+export class ProblemList {
+  private readonly kept: SyntaxProblem[] = [];
+  private firstDropped: SyntaxProblem | undefined;
+  private droppedCount = 0;
+
+  add(code: SyntaxProblemCode, start: number, end: number, message: string): void {
+    const problem: SyntaxProblem = { code, span: { start, end }, message };
+    if (this.kept.length < MAX_SYNTAX_PROBLEMS - 1) {
+      this.kept.push(problem);
+      return;
+    }
+    if (this.droppedCount === 0) {
+      this.firstDropped = problem;
+    }
+    this.droppedCount++;
+  }
+
+  /** Returns the problems sorted by start offset, the overflow note last. */
+  toArray(): SyntaxProblem[] {
+    // Array.prototype.sort is stable, so problems at one offset keep the order they were found in.
+    const problems = this.kept.slice().sort((a, b) => a.span.start - b.span.start);
+    const last = this.firstDropped;
+    if (last === undefined) {
+      return problems;
+    }
+    if (this.droppedCount === 1) {
+      problems.push(last);
+    } else {
+      const more = this.droppedCount - 1;
+      problems.push({
+        ...last,
+        message: `${last.message} (${more} more syntax ${more === 1 ? 'problem follows' : 'problems follow'} and ${more === 1 ? 'is' : 'are'} not listed: fix these first.)`,
+      });
+    }
+    return problems;
+  }
+}
+
+/**
+ * `indexOf` for a fixed needle that remembers its last result. Recovery searches (a closing
+ * quote, `-->`, the next `<`) may fail or find a match far ahead. Reusing the result until the
+ * scan passes it keeps the total work linear in the text length.
+ */
+export class ForwardSearch {
+  private from = -1;
+  private found = -1;
+
+  constructor(
+    private readonly text: string,
+    private readonly needle: string,
+  ) {}
+
+  /** Returns the offset of the first occurrence at or after `position`, or -1. */
+  next(position: number): number {
+    if (this.from !== -1 && position >= this.from && (this.found === -1 || position <= this.found)) {
+      return this.found;
+    }
+    this.from = position;
+    this.found = this.text.indexOf(this.needle, position);
+    return this.found;
+  }
+}
+
+export class ParseContext {
+  readonly problems = new ProblemList();
+  readonly nextLessThan: ForwardSearch;
+  readonly nextGreaterThan: ForwardSearch;
+  readonly nextDoubleQuote: ForwardSearch;
+  readonly nextSingleQuote: ForwardSearch;
+  readonly nextLineFeed: ForwardSearch;
+  readonly nextCarriageReturn: ForwardSearch;
+  readonly nextProcessingInstructionEnd: ForwardSearch;
+  readonly nextCommentEnd: ForwardSearch;
+  readonly nextDoubleHyphen: ForwardSearch;
+  readonly nextCdataEnd: ForwardSearch;
+
+  constructor(readonly text: string) {
+    this.nextLessThan = new ForwardSearch(text, '<');
+    this.nextGreaterThan = new ForwardSearch(text, '>');
+    this.nextDoubleQuote = new ForwardSearch(text, '"');
+    this.nextSingleQuote = new ForwardSearch(text, "'");
+    this.nextLineFeed = new ForwardSearch(text, '\n');
+    this.nextCarriageReturn = new ForwardSearch(text, '\r');
+    this.nextProcessingInstructionEnd = new ForwardSearch(text, '?>');
+    this.nextCommentEnd = new ForwardSearch(text, '-->');
+    this.nextDoubleHyphen = new ForwardSearch(text, '--');
+    this.nextCdataEnd = new ForwardSearch(text, ']]>');
+  }
+
+  report(code: SyntaxProblemCode, start: number, end: number, message: string): void {
+    this.problems.add(code, start, end, message);
+  }
+
+  /** Reports an `xml-wellformed` problem. */
+  error(start: number, end: number, message: string): void {
+    this.problems.add('xml-wellformed', start, end, message);
+  }
+
+  /** Returns the offset of the next `<` at or after `position`, or the text length. */
+  lessThanOrEnd(position: number): number {
+    const found = this.nextLessThan.next(position);
+    return found === -1 ? this.text.length : found;
+  }
+
+  /** Returns the offset of the next line break (CR or LF) at or after `position`, or the text length. */
+  lineEnd(position: number): number {
+    const lineFeed = this.nextLineFeed.next(position);
+    const carriageReturn = this.nextCarriageReturn.next(position);
+    let end = this.text.length;
+    if (lineFeed !== -1) {
+      end = lineFeed;
+    }
+    if (carriageReturn !== -1 && carriageReturn < end) {
+      end = carriageReturn;
+    }
+    return end;
+  }
+}
