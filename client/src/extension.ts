@@ -9,6 +9,7 @@ import { Settings } from './config';
 import { CredentialStore } from './credentials';
 import { EcaConnector } from './ecaConnection';
 import { EnvironmentStatus, selectEnvironment } from './environment';
+import { GitExposureWarnings } from './gitExposure';
 import { ServerConnection } from './languageClient';
 import { LocalEmulator } from './localEmulator';
 import { createLogger, errorMessage } from './log';
@@ -48,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     new CatalogFileWatcher(server),
     new EnvironmentStatus(settings),
     new RequestFileLenses(server, settings, logger),
+    new GitExposureWarnings(logger),
     registerCommand('ibkr.submit', (target) => submit(current, target)),
     registerCommand('ibkr.refreshQuestionList', () => refreshQuestionList(current)),
     registerCommand('ibkr.checkRequestStatus', (requestId) => checkRequestStatus(current, requestId)),

@@ -20,8 +20,11 @@ import { ALL_CODES, CODE_INFO, DiagnosticCodes, type DiagnosticCode } from '../.
 const REPOSITORY = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(REPOSITORY, 'test/fixtures');
 
-/** submit-error comes only from IBKR's (or the emulator's) reply to a submitted file, never from a check. */
-const CODES_NOT_FROM_CHECKS: readonly DiagnosticCode[] = ['submit-error'];
+/**
+ * submit-error comes only from IBKR's (or the emulator's) reply to a submitted file, and
+ * answers-in-git only from the extension asking git about the file; no check produces either.
+ */
+const CODES_NOT_FROM_CHECKS: readonly DiagnosticCode[] = ['submit-error', 'answers-in-git'];
 
 interface Expectation {
   codes: string[];
