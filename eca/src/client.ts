@@ -10,10 +10,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { describeBody } from './body';
+import { describeBody, rawReplyOf, summarizeBody } from './body';
 import { EcaError, errorCode, errorMessage } from './errors';
 import { endpointUrl, hostOf, resolveBaseUrl } from './environments';
-import { HttpFailure, postJson, type HttpReply } from './http';
+import { HttpFailure, MAX_REPLY_BYTES, postJson, type HttpReply, type PartialReply } from './http';
 import type { EcaCredentials } from './keys';
 import { readAccountDetailReply, readEnumerationsReply, readRequestStatusReply, type ReplyKeys } from './replies';
 import { NOT_PROCESSED_MESSAGE, OUTCOME_UNKNOWN_MESSAGE, outcomeFromProcess, parseProcessXml } from './response';
@@ -26,6 +26,8 @@ import type {
   EnvironmentName,
   HealthcheckResult,
   Logger,
+  NotSentOutcome,
+  RawReply,
   RequestStatusResult,
   SignatureCheck,
   SubmitFile,
@@ -101,6 +103,8 @@ export interface EcaClientOptions {
    * checked against the system's trusted CAs.
    */
   caFile?: string | undefined;
+  /** Cap on a reply body in bytes, past which reading stops. Defaults to `MAX_REPLY_BYTES` (64 MiB). */
+  maxReplyBytes?: number | undefined;
   retry?: Partial<RetryPolicy> | undefined;
   userAgent?: string | undefined;
   requestBodies?: Partial<RequestBodies> | undefined;
@@ -152,6 +156,13 @@ function readEnvelope(value: Record<string, unknown>): UpdateEnvelope | undefine
   return { timestamp: scalar(value['timestamp']), isProcessed, batchId: scalar(value['batchId']), name: typeof name === 'string' ? name : null };
 }
 
+/** Fields of every outcome of one submission. */
+interface SubmitBase {
+  environment: EnvironmentName;
+  host: string;
+  fileName: string;
+}
+
 /** The error code a read-only call raises for each kind of HTTP failure. */
 const ERROR_CODE_OF_FAILURE: Record<HttpFailure['kind'], EcaError['code']> = {
   cancelled: 'cancelled',
@@ -171,6 +182,7 @@ export class EcaClient {
   private readonly connectTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly ca: Buffer | undefined;
+  private readonly maxReplyBytes: number;
   private readonly retry: RetryPolicy;
   private readonly userAgent: string;
   private readonly bodies: RequestBodies;
@@ -185,6 +197,10 @@ export class EcaClient {
     this.connectTimeoutMs = checkDuration('connectTimeoutMs', options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS);
     this.requestTimeoutMs = checkDuration('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS);
     this.ca = loadCaFile(options.environment, options.caFile);
+    this.maxReplyBytes = options.maxReplyBytes ?? MAX_REPLY_BYTES;
+    if (!Number.isInteger(this.maxReplyBytes) || this.maxReplyBytes < 1) {
+      throw new EcaError('config', `maxReplyBytes must be a positive whole number of bytes; got ${options.maxReplyBytes}.`);
+    }
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     if (!Number.isInteger(this.retry.attempts) || this.retry.attempts < 1 || this.retry.attempts > 10) {
       throw new EcaError('config', `retry.attempts must be an integer from 1 to 10; got ${this.retry.attempts}.`);
@@ -211,6 +227,7 @@ export class EcaClient {
       userAgent: this.userAgent,
       ca: this.ca,
       signal,
+      maxReplyBytes: this.maxReplyBytes,
     });
   }
 
@@ -227,7 +244,7 @@ export class EcaClient {
   private async submit(endpoint: string, file: SubmitFile, options: CallOptions | undefined): Promise<SubmitOutcome> {
     const { name, data } = await readSubmitFile(file);
     const built = await buildPayload({ name, data }, this.credentials);
-    const base = {
+    const base: SubmitBase = {
       environment: this.environment,
       host: this.host,
       fileName: built.entryName,
@@ -240,8 +257,15 @@ export class EcaClient {
     } catch (error) {
       if (!(error instanceof HttpFailure)) throw error;
       if (!error.sent) {
+        const message = `${error.message} Nothing was sent.${this.connectionHint(error)}`;
+        const notSent: NotSentOutcome = { outcome: 'not-sent', ...base, message };
         this.logger.error(`${endpoint}: ${error.message} Nothing was sent.`);
-        throw new EcaError(error.kind === 'cancelled' ? 'cancelled' : 'connection', `${error.message} Nothing was sent.${this.connectionHint(error)}`, { cause: error });
+        throw new EcaError(error.kind === 'cancelled' ? 'cancelled' : 'connection', message, { cause: error, notSent });
+      }
+      if (error.kind === 'reply-too-large' && error.partialReply !== undefined) {
+        const outcome = this.unreadableReply(base, this.rawReply(error.partialReply, false), 'the body is over the size limit', error.message);
+        this.logger.warn(`${endpoint} ${built.entryName}: ${error.message} The outcome is unknown.`);
+        return outcome;
       }
       this.logger.error(`${endpoint}: ${error.message} The outcome is unknown.`);
       return {
@@ -258,7 +282,8 @@ export class EcaClient {
         signature: null,
         responseXml: null,
         envelope: null,
-        httpStatus: null,
+        httpStatus: error.partialReply?.status ?? null,
+        rawReply: error.partialReply === undefined ? null : this.rawReply(error.partialReply, false),
       };
     }
 
@@ -273,13 +298,22 @@ export class EcaClient {
     return outcome;
   }
 
-  private async readSubmitReply(reply: HttpReply, base: { environment: EnvironmentName; host: string; fileName: string }): Promise<SubmitOutcome> {
-    const invalid = (detail: string, extra?: Partial<SubmitOutcome>): SubmitOutcome => ({
+  /** Keeps the start of a reply body, with the CSID masked. */
+  private rawReply(reply: PartialReply, complete: boolean): RawReply {
+    return rawReplyOf({ ...reply, complete }, [this.credentials.csid]);
+  }
+
+  /**
+   * Builds the outcome of a reply that arrived but could not be read. `problem` is a short phrase
+   * for the message, `detail` the full explanation.
+   */
+  private unreadableReply(base: SubmitBase, rawReply: RawReply, problem: string, detail: string, extra?: Partial<SubmitOutcome>): SubmitOutcome {
+    return {
       ...base,
       outcome: 'invalid-response',
       status: null,
       requestId: null,
-      message: `The reply from ${this.host} could not be read. The request may have been processed: ${OUTCOME_UNKNOWN_MESSAGE}.`,
+      message: `The reply from ${this.host} could not be read: ${problem}. The request may have been processed: ${OUTCOME_UNKNOWN_MESSAGE}.`,
       errors: [],
       pendingTasks: [],
       execution: null,
@@ -288,29 +322,36 @@ export class EcaClient {
       signature: null,
       responseXml: null,
       envelope: null,
-      httpStatus: reply.status,
+      httpStatus: rawReply.httpStatus,
+      rawReply,
       ...extra,
-    });
+    };
+  }
+
+  private async readSubmitReply(reply: HttpReply, base: SubmitBase): Promise<SubmitOutcome> {
+    const rawReply = this.rawReply({ status: reply.status, contentType: reply.contentType, head: reply.body, bytesRead: reply.body.length }, true);
+    const invalid = (problem: string, detail: string, extra?: Partial<SubmitOutcome>): SubmitOutcome => this.unreadableReply(base, rawReply, problem, detail, extra);
     const secrets = [this.credentials.csid];
 
     if (reply.status >= 300 && reply.status < 400) {
       return invalid(
+        `HTTP ${reply.status} redirect`,
         `HTTP ${reply.status} redirect to ${reply.location ?? '(no Location header)'}. ECA endpoints do not redirect, so check the base URL ${this.baseUrl}.`,
       );
     }
     if (reply.status < 200 || reply.status >= 300) {
-      return invalid(`HTTP ${reply.status}: ${describeBody(reply.body, reply.contentType, secrets)}.`);
+      return invalid(`HTTP ${reply.status}`, `HTTP ${reply.status}: ${describeBody(reply.body, reply.contentType, secrets)}.`);
     }
 
     let json: unknown;
     try {
       json = JSON.parse(reply.body.toString('utf8'));
     } catch {
-      return invalid(`HTTP ${reply.status}, but ${describeBody(reply.body, reply.contentType, secrets)}.`);
+      return invalid(summarizeBody(reply.body, reply.contentType), `HTTP ${reply.status}, but ${describeBody(reply.body, reply.contentType, secrets)}.`);
     }
     const envelope = typeof json === 'object' && json !== null && !Array.isArray(json) ? readEnvelope(json as Record<string, unknown>) : undefined;
     if (envelope === undefined) {
-      return invalid(`HTTP ${reply.status}, but the JSON has no isProcessed flag: ${describeBody(reply.body, reply.contentType, secrets)}.`);
+      return invalid('the JSON has no isProcessed flag', `HTTP ${reply.status}, but the JSON has no isProcessed flag: ${describeBody(reply.body, reply.contentType, secrets)}.`);
     }
 
     if (!envelope.isProcessed) {
@@ -319,7 +360,7 @@ export class EcaClient {
         outcome: 'not-processed',
         status: null,
         requestId: null,
-        message: NOT_PROCESSED_MESSAGE,
+        message: `${NOT_PROCESSED_MESSAGE} Correct the file, the CSID or the keys (or wait, if the service at ${this.host} was down), then submit again.`,
         errors: [],
         pendingTasks: [],
         execution: null,
@@ -329,23 +370,31 @@ export class EcaClient {
         responseXml: null,
         envelope,
         httpStatus: reply.status,
+        rawReply,
       };
     }
 
     const fileData = (json as { fileData?: unknown }).fileData;
     const data = typeof fileData === 'object' && fileData !== null ? (fileData as { data?: unknown }).data : undefined;
     if (typeof data !== 'string') {
-      return invalid('isProcessed is true, but fileData.data is missing, so the result cannot be read.', { envelope });
+      return invalid('fileData.data is missing', 'isProcessed is true, but fileData.data is missing, so the result cannot be read.', { envelope });
     }
 
+    let bytes: Uint8Array;
+    try {
+      bytes = decodeBase64(data, 'fileData.data');
+    } catch (error) {
+      return invalid('fileData.data is not base64', `isProcessed is true, but ${errorMessage(error)}`, { envelope });
+    }
     let xml: string;
     let signature: SignatureCheck;
     try {
-      const decrypted = await decryptReplyData(decodeBase64(data, 'fileData.data'), this.credentials.privateKey, this.credentials.ibkrPublicKey);
+      const decrypted = await decryptReplyData(bytes, this.credentials.privateKey, this.credentials.ibkrPublicKey);
       signature = decrypted.signature;
       xml = decodeXmlBytes(decrypted.bytes);
     } catch (error) {
-      return invalid(`isProcessed is true, but fileData.data could not be opened: ${errorMessage(error)}`, { envelope });
+      const problem = error instanceof EcaError && error.code === 'crypto' ? "fileData.data could not be decrypted with the firm's private key" : 'fileData.data could not be opened';
+      return invalid(problem, `isProcessed is true, but fileData.data could not be opened: ${errorMessage(error)}`, { envelope });
     }
     if (signature.status === 'invalid') this.logger.warn(signature.message);
 
@@ -353,9 +402,9 @@ export class EcaClient {
     try {
       parsed = parseProcessXml(xml);
     } catch (error) {
-      return invalid(`isProcessed is true, but ${errorMessage(error)}`, { envelope, responseXml: xml, signature });
+      return invalid('the response XML is not well-formed', `isProcessed is true, but ${errorMessage(error)}`, { envelope, responseXml: xml, signature });
     }
-    const outcome = outcomeFromProcess(parsed, { ...base, httpStatus: reply.status, envelope, signature, responseXml: xml });
+    const outcome: SubmitOutcome = { ...outcomeFromProcess(parsed, { ...base, httpStatus: reply.status, envelope, signature, responseXml: xml }), rawReply };
     if (signature.status === 'invalid') {
       outcome.detail = `${signature.message}${outcome.detail === null ? '' : ` ${outcome.detail}`}`;
     }

@@ -4,6 +4,8 @@
  * a `SubmitOutcome` instead.
  */
 
+import type { NotSentOutcome } from './types';
+
 export type EcaErrorCode =
   /** An option or setting is invalid (environment, URL, timeout, CA file). */
   | 'config'
@@ -32,11 +34,14 @@ export type EcaErrorCode =
 
 export class EcaError extends Error {
   readonly code: EcaErrorCode;
+  /** Set by `update` and `create` when the connection failed before sending, so that the attempt can be recorded. */
+  readonly notSent: NotSentOutcome | undefined;
 
-  constructor(code: EcaErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: EcaErrorCode, message: string, options?: { cause?: unknown; notSent?: NotSentOutcome }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'EcaError';
     this.code = code;
+    this.notSent = options?.notSent;
   }
 }
 

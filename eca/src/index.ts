@@ -18,6 +18,8 @@ export {
   resolveBaseUrl,
 } from './environments';
 export { PRODUCT_NAME, PRODUCT_VERSION, USER_AGENT } from './version';
+export { MAX_REPLY_BYTES } from './http';
+export { MAX_RAW_REPLY_CHARS } from './body';
 export {
   loadCredentials,
   loadPrivateKeyFile,
@@ -50,13 +52,16 @@ export {
   type RetryPolicy,
 } from './client';
 export {
+  CORRUPT_LINE_TEXT_LENGTH,
   appendSubmissions,
   defaultRecordFile,
   findSubmissions,
   readSubmissions,
   recordSubmission,
   sha256Hex,
+  type CorruptLineKind,
   type CorruptRecordLine,
+  type RecordedOutcome,
   type RecordSubmissionInput,
   type SubmissionEntry,
   type SubmissionRecordRead,

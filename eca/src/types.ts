@@ -154,6 +154,39 @@ export interface SubmitOutcome {
   httpStatus: number | null;
   /** Entry name of the request file inside the zip. */
   fileName: string;
+  /**
+   * The start of the HTTP reply as received, for inspection, or `null` when no reply arrived.
+   * `EcaClient` always sets it. It is optional only so that outcomes built elsewhere stay valid.
+   */
+  rawReply?: RawReply | null;
+}
+
+/** The start of an HTTP reply body, kept for inspection. */
+export interface RawReply {
+  httpStatus: number;
+  contentType: string | null;
+  /** Bytes of the body that were read. For a reply over the size limit, reading stopped there. */
+  bytes: number;
+  /** The start of the body decoded as UTF-8, at most `MAX_RAW_REPLY_CHARS` characters, with the CSID replaced by `****`. */
+  text: string;
+  /** True when `text` is not the whole body, or the body itself was not read to its end. */
+  truncated: boolean;
+}
+
+/**
+ * A submission that failed before the request left this machine: the connection was refused,
+ * timed out or failed its TLS handshake, or the caller cancelled before sending. IBKR cannot
+ * have processed it, so this outcome is known for sure. `update` and `create` raise it as
+ * `EcaError.notSent`, and `recordSubmission` accepts it in place of a `SubmitOutcome`.
+ */
+export interface NotSentOutcome {
+  outcome: 'not-sent';
+  environment: EnvironmentName;
+  host: string;
+  /** Entry name of the request file inside the zip. */
+  fileName: string;
+  /** Message naming the failure, the host and the next step. */
+  message: string;
 }
 
 /** The request file to send: a path to read, or a name and its bytes. */

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 
-import { EcaError, OUTCOME_UNKNOWN_MESSAGE, type EmulatorFault } from '../../eca/src/index';
+import { EcaError, type EmulatorFault } from '../../eca/src/index';
 import { fileOf, securityQuestionsXml, startTestEmulator, type TestEmulator } from './helpers/emulator';
+import { waitFor } from './helpers/loopback';
 
 const FAST_RETRY = { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 };
 
@@ -30,67 +31,6 @@ describe('emulator faults', () => {
     return { outcome, sent };
   }
 
-  test('5xx status is an invalid response', async () => {
-    const { outcome, sent } = await updateWithFault({ kind: 'status', status: 503, endpoint: 'update' });
-
-    assert.equal(sent, 1);
-    assert.equal(outcome.outcome, 'invalid-response');
-    assert.equal(outcome.httpStatus, 503);
-    assert.match(outcome.detail ?? '', /^HTTP 503: the body is JSON/);
-    assert.ok(outcome.message.includes(OUTCOME_UNKNOWN_MESSAGE));
-  });
-
-  test('HTML error page is named', async () => {
-    const { outcome, sent } = await updateWithFault({ kind: 'html', endpoint: 'update' });
-
-    assert.equal(sent, 1);
-    assert.equal(outcome.outcome, 'invalid-response');
-    assert.match(outcome.detail ?? '', /^HTTP 502: the body is an HTML page titled "502 Bad Gateway"/);
-  });
-
-  test('truncated JSON after processing', async () => {
-    const userName = nextUser();
-    const { outcome, sent } = await updateWithFault({ kind: 'truncated-json', endpoint: 'update', times: 1 }, userName);
-
-    assert.equal(sent, 1);
-    assert.equal(outcome.outcome, 'invalid-response');
-    assert.match(outcome.detail ?? '', /the body is truncated or malformed JSON/);
-    assert.ok(outcome.message.includes(OUTCOME_UNKNOWN_MESSAGE));
-
-    // The emulator did process it, which is why the client must not call it a failure.
-    const again = await setup.client().update(fileOf('again.xml', securityQuestionsXml(userName)));
-    assert.match(again.errors[0] ?? '', /already answered/);
-  });
-
-  test('empty body is an invalid response', async () => {
-    const { outcome, sent } = await updateWithFault({ kind: 'empty-body', endpoint: 'update' });
-
-    assert.equal(sent, 1);
-    assert.equal(outcome.outcome, 'invalid-response');
-    assert.match(outcome.detail ?? '', /the body is empty/);
-  });
-
-  test('dropped connection is unknown', async () => {
-    const { outcome, sent } = await updateWithFault({ kind: 'drop-connection', endpoint: 'update' });
-
-    assert.equal(sent, 1);
-    assert.equal(outcome.outcome, 'unknown');
-    assert.equal(outcome.httpStatus, null);
-    assert.match(outcome.message, /connection to 127\.0\.0\.1:\d+ was lost before a complete reply arrived/);
-    assert.ok(outcome.message.includes(OUTCOME_UNKNOWN_MESSAGE));
-  });
-
-  test('delay past request timeout is unknown', async () => {
-    const { outcome, sent } = await updateWithFault({ kind: 'delay', delayMs: 10_000, phase: 'after-body', endpoint: 'update' }, nextUser(), {
-      requestTimeoutMs: 300,
-    });
-
-    assert.equal(sent, 1);
-    assert.equal(outcome.outcome, 'unknown');
-    assert.match(outcome.message, /No complete reply from 127\.0\.0\.1:\d+ within 300 ms/);
-    assert.ok(outcome.message.includes(OUTCOME_UNKNOWN_MESSAGE));
-  });
-
   test('short delay before body still processes', async () => {
     const { outcome, sent } = await updateWithFault({ kind: 'delay', delayMs: 50, phase: 'before-body', endpoint: 'update' });
 
@@ -103,7 +43,7 @@ describe('emulator faults', () => {
     const linesBefore = setup.logger.lines.length;
     setup.emulator.setFaults([{ kind: 'delay', delayMs: 10_000, endpoint: 'update' }]);
     const pending = setup.client().update(fileOf('cancel.xml', securityQuestionsXml(nextUser())), { signal: controller.signal });
-    await waitFor(() => setup.logger.lines.slice(linesBefore).some((line) => line.includes('Emulator update: fault delay')));
+    await waitFor(() => setup.logger.lines.slice(linesBefore).some((line) => line.includes('Emulator update: fault delay')), 'the emulator holds the request');
     controller.abort();
     const outcome = await pending;
 
@@ -118,7 +58,7 @@ describe('emulator faults', () => {
 
     await assert.rejects(
       setup.client().update(fileOf('cancel.xml', securityQuestionsXml(nextUser())), { signal: controller.signal }),
-      (error: unknown) => error instanceof EcaError && error.code === 'cancelled' && /Nothing was sent/.test(error.message),
+      (error: unknown) => error instanceof EcaError && error.code === 'cancelled' && /Nothing was sent/.test(error.message) && error.notSent?.outcome === 'not-sent',
     );
     assert.equal(setup.emulator.requestCounts()['update'] ?? 0, before);
   });
@@ -164,6 +104,28 @@ describe('emulator faults', () => {
     );
   });
 
+  test('read-only reply over the limit is not retried', async () => {
+    const before = setup.emulator.requestCounts()['getEnumerations'] ?? 0;
+    setup.emulator.setFaults([{ kind: 'oversized-body', bodyBytes: 4 * 1024 * 1024, endpoint: 'getEnumerations' }]);
+
+    await assert.rejects(
+      setup.client({ retry: FAST_RETRY, maxReplyBytes: 64 * 1024 }).getEnumerations(),
+      (error: unknown) => error instanceof EcaError && error.code === 'invalid-response' && /is over the limit of 65536 bytes, so reading stopped after \d+ bytes/.test(error.message),
+    );
+    assert.equal((setup.emulator.requestCounts()['getEnumerations'] ?? 0) - before, 1);
+  });
+
+  test('invalid fault fields are named', () => {
+    assert.throws(
+      () => setup.emulator.setFaults([{ kind: 'oversized-body', bodyBytes: 0 }]),
+      (error: unknown) => error instanceof EcaError && error.code === 'config' && /Fault bodyBytes must be a whole number of bytes from 1 to 1073741824; got 0/.test(error.message),
+    );
+    assert.throws(
+      () => setup.client({ maxReplyBytes: 0.5 }),
+      (error: unknown) => error instanceof EcaError && error.code === 'config' && /maxReplyBytes must be a positive whole number of bytes; got 0\.5/.test(error.message),
+    );
+  });
+
   test('fault control endpoint sets and clears faults', async () => {
     const faultsUrl = `${setup.emulator.url}/_emulator/faults`;
     const set = await fetch(faultsUrl, { method: 'POST', body: JSON.stringify({ faults: [{ kind: 'empty-body', endpoint: 'update', times: 1 }] }) });
@@ -179,12 +141,3 @@ describe('emulator faults', () => {
     assert.deepEqual(stats.requestCounts, setup.emulator.requestCounts());
   });
 });
-
-/** Polls `condition` every 10 ms, failing after 5 s. */
-async function waitFor(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail('condition not met within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

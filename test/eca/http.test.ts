@@ -1,34 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import { createServer as createTcpServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { EcaError, createEcaClient, resolveBaseUrl, type EcaCredentials } from '../../eca/src/index';
 import { IBKR_SAMPLE_REQUEST, fileOf, makeTempDir, removeDir, startTestEmulator, type TestEmulator } from './helpers/emulator';
-
-async function listen<T extends HttpServer | TcpServer>(server: T): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-async function closeServer(server: HttpServer | TcpServer, sockets: Set<Socket> = new Set()): Promise<void> {
-  for (const socket of sockets) socket.destroy();
-  if ('closeAllConnections' in server) server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { closeServer, hasOpenssl, listen, selfSignedCertificate } from './helpers/loopback';
 
 describe('client HTTP behaviour', () => {
   let setup: TestEmulator;
@@ -133,13 +113,8 @@ describe('client HTTP behaviour', () => {
   });
 
   test('self-signed certificate is a named TLS error', { skip: hasOpenssl() ? false : 'openssl is not installed' }, async () => {
-    const keyFile = path.join(tempDir, 'server-key.pem');
-    const certFile = path.join(tempDir, 'server-cert.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    ], { stdio: 'ignore' });
-    const server = createHttpsServer({ key: await readFile(keyFile), cert: await readFile(certFile) }, (_request, response) => {
+    const { key, cert, certFile } = await selfSignedCertificate(tempDir);
+    const server = createHttpsServer({ key, cert }, (_request, response) => {
       response.writeHead(200, { 'Content-Type': 'application/json' });
       response.end(JSON.stringify({ timestamp: 1, isProcessed: false }));
     });

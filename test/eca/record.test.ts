@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { appendSubmissions, defaultRecordFile, findSubmissions, readSubmissions, recordSubmission, sha256Hex, type SubmissionEntry } from '../../eca/src/index';
-import { fileOf, makeTempDir, removeDir, securityQuestionsElement, startTestEmulator, type TestEmulator } from './helpers/emulator';
+import { fileOf, makeTempDir, removeDir, securityQuestionsElement, securityQuestionsXml, startTestEmulator, type TestEmulator } from './helpers/emulator';
 
 function entry(overrides: Partial<SubmissionEntry>): SubmissionEntry {
   return {
@@ -41,7 +41,7 @@ describe('submission record', () => {
   });
 
   test('missing record file is empty', async () => {
-    assert.deepEqual(await readSubmissions(path.join(dir, 'absent.jsonl')), { entries: [], corruptLines: [] });
+    assert.deepEqual(await readSubmissions(path.join(dir, 'absent.jsonl')), { entries: [], corruptLines: [], corruptCopy: null, corruptCopyError: null });
   });
 
   test('append then find by environment and user', async () => {
@@ -54,6 +54,7 @@ describe('submission record', () => {
     const found = await findSubmissions(file, 'qa', 'tester1234');
     assert.deepEqual(found.entries, [entry({})]);
     assert.deepEqual(found.corruptLines, []);
+    assert.equal(found.corruptCopy, null);
     assert.equal((await findSubmissions(file, 'production', 'tester1234')).entries.length, 1);
     assert.equal((await findSubmissions(file, 'local', 'tester1234')).entries.length, 0);
   });
@@ -74,13 +75,99 @@ describe('submission record', () => {
       ['1', '2', '3'],
     );
     assert.deepEqual(
-      record.corruptLines.map((line) => line.line),
-      [2, 3, 5],
+      record.corruptLines.map((line) => [line.line, line.kind]),
+      [
+        [2, 'invalid-json'],
+        [3, 'invalid-entry'],
+        [5, 'invalid-json'],
+      ],
     );
     assert.match(record.corruptLines[0]?.message ?? '', /corrupt\.jsonl, line 2: not valid JSON; the line was skipped/);
+    assert.equal(record.corruptLines[0]?.text, 'this is not json');
     assert.match(record.corruptLines[1]?.message ?? '', /line 3: field time is missing or not a string/);
+    assert.equal(record.corruptLines[2]?.text, '{"time": "2024-09-16T08:43:26.000Z", "environ');
     const after = await readFile(file, 'utf8');
     assert.ok(after.startsWith(before), 'existing lines are never rewritten');
+  });
+
+  test('torn last line is reported, not dropped', async () => {
+    const file = path.join(dir, 'torn.jsonl');
+    await appendSubmissions(file, [entry({ requestId: '1' })]);
+    const torn = JSON.stringify(entry({ requestId: '2' })).slice(0, 57);
+    await appendFile(file, torn);
+    const bytesBefore = await readFile(file);
+
+    const record = await readSubmissions(file);
+    assert.deepEqual(
+      record.entries.map((item) => item.requestId),
+      ['1'],
+    );
+    assert.equal(record.corruptLines.length, 1);
+    assert.equal(record.corruptLines[0]?.line, 2);
+    assert.equal(record.corruptLines[0]?.kind, 'torn');
+    assert.equal(record.corruptLines[0]?.text, torn);
+    assert.match(record.corruptLines[0]?.message ?? '', /torn\.jsonl, line 2: the last line is incomplete \(57 characters and no line break\)/);
+    assert.deepEqual(await readFile(file), bytesBefore, 'reading leaves the file as it was');
+
+    // The next append closes the torn line, which then stays a corrupt line of its own.
+    await appendSubmissions(file, [entry({ requestId: '3' })]);
+    const after = await readSubmissions(file);
+    assert.deepEqual(
+      after.entries.map((item) => item.requestId),
+      ['1', '3'],
+    );
+    assert.deepEqual(
+      after.corruptLines.map((line) => [line.line, line.kind]),
+      [[2, 'invalid-json']],
+    );
+    assert.ok((await readFile(file)).subarray(0, bytesBefore.length).equals(bytesBefore), 'the torn line is kept byte for byte');
+    assert.equal(after.corruptCopy, record.corruptCopy, 'closing the torn line makes no second copy');
+  });
+
+  test('corrupt record is copied aside once', async () => {
+    const folder = path.join(dir, 'copied');
+    const file = path.join(folder, 'submissions.jsonl');
+    await appendSubmissions(file, [entry({ requestId: '1' })]);
+    await appendFile(file, 'garbage line\n');
+    await appendSubmissions(file, [entry({ requestId: '2' })]);
+    const original = await readFile(file);
+
+    const first = await readSubmissions(file);
+    const copyPath = first.corruptCopy ?? assert.fail(`no copy was made: ${first.corruptCopyError ?? ''}`);
+    assert.equal(path.dirname(copyPath), folder);
+    assert.match(path.basename(copyPath), /^submissions\.jsonl\.corrupt-\d{8}T\d{6}Z-[0-9a-f]{12}$/);
+    assert.deepEqual(await readFile(copyPath), original);
+    assert.deepEqual(await readFile(file), original, 'the record itself is unchanged');
+
+    const second = await readSubmissions(file);
+    await appendSubmissions(file, [entry({ requestId: '3' })]);
+    const third = await findSubmissions(file, 'qa', 'tester1234');
+    assert.equal(second.corruptCopy, copyPath);
+    assert.equal(third.corruptCopy, copyPath, 'appending valid lines keeps the same corrupt state');
+    assert.deepEqual(
+      third.corruptLines.map((line) => line.line),
+      [2],
+    );
+    assert.equal((await readdir(folder)).filter((name) => name.includes('.corrupt-')).length, 1);
+
+    // A new corrupt line is a new state, so it gets a copy of its own.
+    await appendFile(file, '{"not": "an entry"}\n');
+    const fourth = await readSubmissions(file);
+    assert.notEqual(fourth.corruptCopy, copyPath);
+    assert.equal((await readdir(folder)).filter((name) => name.includes('.corrupt-')).length, 2);
+  });
+
+  test('not-sent outcome is recorded', async () => {
+    const recordFile = path.join(dir, 'not-sent.jsonl');
+    const file = fileOf('not-sent.xml', securityQuestionsXml('never.sent'));
+    const notSent = { outcome: 'not-sent', environment: 'qa', host: 'qa.interactivebrokers.com', fileName: 'not-sent.xml', message: 'Could not connect.' } as const;
+    const written = await recordSubmission({ recordFile, filePath: 'not-sent.xml', data: file.data, outcome: notSent });
+
+    assert.deepEqual(
+      written.map((item) => [item.userName, item.outcome, item.status, item.requestId, item.host]),
+      [['never.sent', 'not-sent', null, null, 'qa.interactivebrokers.com']],
+    );
+    assert.deepEqual((await readSubmissions(recordFile)).entries, written);
   });
 
   test('outcome is recorded per request without answers', async () => {

@@ -2,9 +2,36 @@
 
 import { EcaError } from '../errors';
 
-export type EmulatorFaultKind = 'delay' | 'status' | 'html' | 'truncated-json' | 'empty-body' | 'drop-connection';
+export type EmulatorFaultKind =
+  | 'delay'
+  | 'status'
+  | 'html'
+  | 'truncated-json'
+  | 'empty-body'
+  | 'drop-connection'
+  | 'wrong-key'
+  | 'corrupt-data'
+  | 'oversized-body';
 
-export const FAULT_KINDS: readonly EmulatorFaultKind[] = ['delay', 'status', 'html', 'truncated-json', 'empty-body', 'drop-connection'];
+export const FAULT_KINDS: readonly EmulatorFaultKind[] = [
+  'delay',
+  'status',
+  'html',
+  'truncated-json',
+  'empty-body',
+  'drop-connection',
+  'wrong-key',
+  'corrupt-data',
+  'oversized-body',
+];
+
+/** Faults that always process the request first, because they spoil the reply to a processed file. */
+export const PROCESSING_FAULT_KINDS: ReadonlySet<EmulatorFaultKind> = new Set(['truncated-json', 'wrong-key', 'corrupt-data']);
+
+/** Largest body an `oversized-body` fault sends: 1 GiB. */
+export const MAX_OVERSIZED_BODY_BYTES = 1024 * 1024 * 1024;
+/** Body size of an `oversized-body` fault that gives none: 128 MiB, twice the client's default reply cap. */
+export const DEFAULT_OVERSIZED_BODY_BYTES = 128 * 1024 * 1024;
 
 export interface EmulatorFault {
   /**
@@ -14,6 +41,10 @@ export interface EmulatorFault {
    * - `truncated-json`: process the request, then send only the first half of the JSON reply.
    * - `empty-body`: reply 200 with an empty body.
    * - `drop-connection`: close the connection without any reply.
+   * - `wrong-key`: process the request, then encrypt the reply to a key other than the firm's.
+   * - `corrupt-data`: process the request, then send `fileData.data` that is not base64.
+   * - `oversized-body`: reply 200 with a JSON body of `bodyBytes` bytes, sent in chunks until the
+   *   client closes the connection.
    */
   kind: EmulatorFaultKind;
   /** Endpoint name such as `update`; the fault applies to every ECA endpoint when absent. */
@@ -26,10 +57,12 @@ export interface EmulatorFault {
   phase?: 'before-body' | 'after-body';
   /** For `status` and `html`: the HTTP status, 400 to 599. */
   status?: number;
+  /** For `oversized-body`: bytes of the body, up to 1 GiB (default 128 MiB). */
+  bodyBytes?: number;
   /**
-   * For `status`, `html`, `empty-body` and `drop-connection`: process the request (and change the
-   * state) before failing, as when a reply is lost on its way back. Default false.
-   * `truncated-json` always processes first.
+   * For `status`, `html`, `empty-body`, `drop-connection` and `oversized-body`: process the
+   * request (and change the state) before failing, as when a reply is lost on its way back.
+   * Default false. `truncated-json`, `wrong-key` and `corrupt-data` always process first.
    */
   afterProcessing?: boolean;
 }
@@ -72,6 +105,13 @@ export function validateFault(value: unknown): EmulatorFault {
       throw new EcaError('config', `Fault status must be an HTTP status from 400 to 599; got ${JSON.stringify(status)}.`);
     }
     checked.status = status;
+  }
+  const bodyBytes = fault['bodyBytes'];
+  if (bodyBytes !== undefined) {
+    if (typeof bodyBytes !== 'number' || !Number.isInteger(bodyBytes) || bodyBytes < 1 || bodyBytes > MAX_OVERSIZED_BODY_BYTES) {
+      throw new EcaError('config', `Fault bodyBytes must be a whole number of bytes from 1 to ${MAX_OVERSIZED_BODY_BYTES}; got ${JSON.stringify(bodyBytes)}.`);
+    }
+    checked.bodyBytes = bodyBytes;
   }
   const afterProcessing = fault['afterProcessing'];
   if (afterProcessing !== undefined) {

@@ -16,7 +16,7 @@ import { EcaError, errorCode, errorMessage } from '../errors';
 import { loadOpenpgp } from '../pgp';
 import { encryptAndSign } from '../transport';
 import { silentLogger, type Logger, type QuestionListEntry } from '../types';
-import { FaultList, type EmulatorFault } from './faults';
+import { DEFAULT_OVERSIZED_BODY_BYTES, FaultList, PROCESSING_FAULT_KINDS, type EmulatorFault } from './faults';
 import { buildProcessXml, completePendingInStore, handleUpdate } from './process';
 import { EMULATOR_QUESTIONS, questionsToCsv } from './questions';
 import { addAccount, addPendingUser, defaultEmulatorStateDir, initEmulatorState, loadEmulatorKeys, registerFirm, SERVER_INFO_FILE, type FirmRegistration, type TestFirm } from './setup';
@@ -62,6 +62,8 @@ interface Reply {
   body: string;
   /** Reason a request was not processed, sent as `X-Ibkr-Am-Emulator-Reason` (IBKR sends no such header). */
   reason?: string;
+  /** The `<Process>` document before encryption, kept so that a `wrong-key` fault can encrypt it again. It is never sent as is. */
+  processXml?: string;
 }
 
 class BodyTooLarge extends Error {}
@@ -132,7 +134,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }
         logNote.push(`batch ${result.batchId}, request id(s) ${result.requestIds.join(', ')}`);
         const data = await encryptFor(result.firm, result.xml);
-        return json(200, { timestamp: Date.now(), isProcessed: true, batchId: result.batchId, name: result.name, fileData: { data } });
+        const reply = json(200, { timestamp: Date.now(), isProcessed: true, batchId: result.batchId, name: result.name, fileData: { data } });
+        return { ...reply, processXml: result.xml };
       }
       case 'getEnumerations': {
         const firm = await firmOf((body as { CSID?: unknown } | null)?.CSID);
@@ -153,7 +156,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const records = ids.map((id) => state.requests[id]).filter((record): record is RequestRecord => record !== undefined && record.firmName === firm.name);
         logNote.push(`request id(s) ${ids.join(', ')}: ${records.map((record) => record.status).join(', ') || 'none found'}`);
         const xml = buildProcessXml(firm, records[0]?.processFile ?? 'status.xml', new Date(), records);
-        return json(200, { timestamp: Date.now(), isProcessed: true, fileData: { data: await encryptFor(firm, xml) } });
+        return { ...json(200, { timestamp: Date.now(), isProcessed: true, fileData: { data: await encryptFor(firm, xml) } }), processXml: xml };
       }
       case 'getAccountDetail':
       case 'getAccountDetails': {
@@ -245,10 +248,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const csid = (body as { CSID?: unknown } | undefined)?.CSID;
     const caller = typeof csid === 'string' ? `csid=${maskCsid(csid)}` : 'no CSID';
 
-    const processFirst = failure !== undefined && (failure.kind === 'truncated-json' || failure.afterProcessing === true);
+    const processFirst = failure !== undefined && (PROCESSING_FAULT_KINDS.has(failure.kind) || failure.afterProcessing === true);
     if (failure !== undefined && !processFirst) {
       logger.info(`Emulator ${endpoint} ${caller}: fault ${failure.kind} before processing, ${Date.now() - started} ms.`);
-      sendFault(response, failure, undefined);
+      await sendFault(response, endpoint, failure, undefined);
       return;
     }
 
@@ -266,7 +269,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     if (failure !== undefined) {
       logger.info(`Emulator ${endpoint}: fault ${failure.kind} after processing.`);
-      sendFault(response, failure, reply);
+      await sendFault(response, endpoint, failure, reply);
       return;
     }
     send(response, reply);
@@ -279,7 +282,68 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     response.end(reply.body);
   }
 
-  function sendFault(response: ServerResponse, fault: EmulatorFault, reply: Reply | undefined): void {
+  /** Encrypts a reply document to a newly generated key that no firm holds, signed as usual by the emulator. */
+  async function encryptForNobody(xml: string): Promise<string> {
+    const openpgp = await loadOpenpgp();
+    const { publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'ibkr-am emulator wrong-key fault' }], format: 'object' });
+    const encrypted = await encryptAndSign(new TextEncoder().encode(xml), publicKey, keys.privateKey);
+    return Buffer.from(encrypted).toString('base64');
+  }
+
+  /** Replaces `fileData.data` in a JSON reply. A reply without it is returned unchanged. */
+  function withFileData(reply: Reply, change: (data: string) => string): Reply {
+    const value = JSON.parse(reply.body) as { fileData?: { data?: unknown } };
+    if (typeof value.fileData?.data !== 'string') return reply;
+    value.fileData.data = change(value.fileData.data);
+    return { ...reply, body: JSON.stringify(value) };
+  }
+
+  /**
+   * Streams a JSON body of `bodyBytes` bytes in 64 KiB chunks, waiting for the socket to drain,
+   * and stops when the client closes the connection. Logs how many bytes were written.
+   */
+  async function sendOversized(response: ServerResponse, endpoint: string, bodyBytes: number): Promise<void> {
+    const head = `{"timestamp":${Date.now()},"isProcessed":true,"padding":"`;
+    const tail = '"}';
+    const chunk = Buffer.alloc(64 * 1024, 'A');
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    let closed = false;
+    response.once('close', () => {
+      closed = true;
+    });
+
+    let written = 0;
+    const write = async (bytes: Buffer): Promise<void> => {
+      written += bytes.length;
+      if (!response.write(bytes)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            response.off('drain', done);
+            response.off('close', done);
+            resolve();
+          };
+          response.on('drain', done);
+          response.on('close', done);
+        });
+      }
+    };
+
+    await write(Buffer.from(head));
+    const padding = Math.max(0, bodyBytes - head.length - tail.length);
+    for (let sent = 0; sent < padding && !closed && !closing.signal.aborted; sent += chunk.length) {
+      await write(chunk.subarray(0, Math.min(chunk.length, padding - sent)));
+    }
+    if (closed || closing.signal.aborted) {
+      logger.info(`Emulator ${endpoint}: fault oversized-body stopped after ${written} of ${bodyBytes} bytes: the client closed the connection.`);
+      response.destroy();
+      return;
+    }
+    await write(Buffer.from(tail));
+    response.end();
+    logger.info(`Emulator ${endpoint}: fault oversized-body sent all ${written} bytes.`);
+  }
+
+  async function sendFault(response: ServerResponse, endpoint: string, fault: EmulatorFault, reply: Reply | undefined): Promise<void> {
     switch (fault.kind) {
       case 'status':
         send(response, json(fault.status ?? 503, { error: 'Service temporarily unavailable (emulator fault).' }));
@@ -303,6 +367,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return;
       case 'delay':
         if (reply !== undefined) send(response, reply);
+        return;
+      case 'wrong-key': {
+        if (reply === undefined) return;
+        if (reply.processXml === undefined) {
+          send(response, reply);
+          return;
+        }
+        const data = await encryptForNobody(reply.processXml);
+        send(response, withFileData(reply, () => data));
+        return;
+      }
+      case 'corrupt-data':
+        // `*` is not in the base64 alphabet, so the data can no longer be decoded.
+        if (reply !== undefined) send(response, withFileData(reply, (data) => `${data.slice(0, data.length >> 1)}**${data.slice(data.length >> 1)}`));
+        return;
+      case 'oversized-body':
+        await sendOversized(response, endpoint, fault.bodyBytes ?? DEFAULT_OVERSIZED_BODY_BYTES);
         return;
     }
   }

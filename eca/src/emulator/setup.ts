@@ -13,7 +13,7 @@ import { EcaError, errorCode, errorMessage } from '../errors';
 import { loadPrivateKeyFile, loadPublicKeyFile } from '../keys';
 import { loadOpenpgp } from '../pgp';
 import { silentLogger, type Logger } from '../types';
-import { stateStoreFor, writeFileAtomic, type FirmRecord, type TaskRecord } from './state';
+import { removeStaleTempFiles, stateStoreFor, writeFileAtomic, type FirmRecord, type TaskRecord } from './state';
 
 export const EMULATOR_PUBLIC_KEY_FILE = 'emulator-public.asc';
 export const EMULATOR_PRIVATE_KEY_FILE = 'emulator-private.asc';
@@ -122,6 +122,8 @@ function testFirmFromJson(stateDir: string, text: string, file: string): TestFir
 export async function initEmulatorState(stateDir: string, logger: Logger = silentLogger): Promise<{ testFirm: TestFirm; publicKeyFile: string }> {
   const dir = path.resolve(stateDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const stale = await removeStaleTempFiles(dir);
+  if (stale.length > 0) logger.info(`Emulator: removed ${stale.length} temp file(s) left by a process that stopped mid-write: ${stale.join(', ')}.`);
 
   const publicKeyFile = path.join(dir, EMULATOR_PUBLIC_KEY_FILE);
   const privateKeyFile = path.join(dir, EMULATOR_PRIVATE_KEY_FILE);

@@ -8,7 +8,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import { EcaError, errorCode, errorMessage } from '../errors';
@@ -86,6 +86,32 @@ export async function writeFileAtomic(file: string, content: string, mode = 0o60
     await rm(temp, { force: true });
     throw new EcaError('state', `Could not write ${file} (${errorCode(error) ?? errorMessage(error)}).`, { cause: error });
   }
+}
+
+/** Checks whether a process with this id is running. A process of another user counts as running. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) !== 'ESRCH';
+  }
+}
+
+/**
+ * Removes the temp files that `writeFileAtomic` left in `dir` when its process was killed
+ * between creating and renaming them. Only files of processes that no longer run are removed.
+ * Returns the names removed.
+ */
+export async function removeStaleTempFiles(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(dir)) {
+    const pid = /\.(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || isRunning(Number(pid))) continue;
+    await rm(path.join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 function checkState(value: unknown, file: string): EmulatorState {
