@@ -1,6 +1,6 @@
 /** Printing what IBKR (or the emulator) returned: submission outcomes and request results. */
 
-import type { ExecutionDetails, PendingTask, RequestResult, SubmitOutcome } from '../../eca/src/index';
+import type { ExecutionDetails, PendingTask, RawReply, RequestResult, SubmitOutcome } from '../../eca/src/index';
 import { ExitCode, type ExitCodeValue } from './errors';
 
 /** Maps an outcome to the exit code: 0 processed, 2 error, 3 pending, 4 anything else. */
@@ -36,8 +36,8 @@ function executionJson(execution: ExecutionDetails | null): Record<string, unkno
 }
 
 /**
- * Returns the JSON form of an outcome: exactly the documented fields, plus `responseXml` when
- * the user asked for the raw response with --show-raw.
+ * Returns the JSON form of an outcome: exactly the documented fields, plus `responseXml` and
+ * `rawReply` (`null` when no reply arrived) when the user asked for the raw response with --show-raw.
  */
 export function outcomeJson(outcome: SubmitOutcome, showRaw: boolean): Record<string, unknown> {
   const json: Record<string, unknown> = {
@@ -52,8 +52,23 @@ export function outcomeJson(outcome: SubmitOutcome, showRaw: boolean): Record<st
   };
   if (showRaw) {
     json['responseXml'] = outcome.responseXml;
+    json['rawReply'] = outcome.rawReply ?? null;
   }
   return json;
+}
+
+/**
+ * Formats the start of the reply as received, for --show-raw: HTTP status, content type, size,
+ * whether the text is cut, then the text itself (with the CSID already masked by the ECA client).
+ */
+export function formatRawReply(rawReply: RawReply | null): string {
+  if (rawReply === null) {
+    return 'Raw reply: (none: no reply arrived)\n';
+  }
+  const cut = rawReply.truncated ? 'truncated: the text below is only the start of the body' : 'complete';
+  const header = `Raw reply: HTTP ${rawReply.httpStatus}, content type ${rawReply.contentType ?? 'none'}, ${rawReply.bytes} bytes read, ${cut}`;
+  const text = rawReply.text === '' ? '(empty body)' : rawReply.text;
+  return `${header}\n${text}${text.endsWith('\n') ? '' : '\n'}`;
 }
 
 function flagText(value: boolean | null): string {

@@ -1,20 +1,22 @@
 /**
  * `ibkr-am submit FILE`. It applies the editor's gate: no Error diagnostics, and production needs
  * the user name typed again. It warns when the submission record shows an earlier submission for
- * the same user, then calls `update`, prints the outcome and appends it to the record.
+ * the same user, then calls `update`, prints the outcome and appends it to the record. An attempt
+ * that failed before sending is recorded as `not-sent`, which never counts as an earlier submission.
  */
 
 import path from 'node:path';
-import { defaultRecordFile, readSubmissions, recordSubmission, type EnvironmentName, type SubmissionEntry, type SubmitOutcome } from '../../eca/src/index';
-import { findRequests, SECURITY_QUESTIONS } from '../../server/src/check/requests';
+import { defaultRecordFile, EcaError, type SubmitOutcome } from '../../eca/src/index';
+import { findRequests } from '../../server/src/check/requests';
 import type { CommandSpec, ParsedArgs } from './args';
 import { checkText, loadQuestionList, type FileCheckResult } from './checkFiles';
 import { formatTextReport } from './checkReport';
 import { CONNECTION_NOTES, CONNECTION_OPTIONS, openConnection, selectedEnvironment, toCliError } from './connection';
 import { CliError, type ExitCodeValue } from './errors';
 import { decodeUtf8, readFileBytes } from './files';
-import { exitCodeOfOutcome, formatOutcomeText, outcomeJson } from './outcome';
+import { exitCodeOfOutcome, formatOutcomeText, formatRawReply, outcomeJson } from './outcome';
 import { printVerbose, printWarning, timed, writeError, writeOut } from './output';
+import { recordAttempt, warnAboutEarlierSubmissions } from './submissionRecord';
 
 export const SUBMIT_COMMAND: CommandSpec = {
   name: 'submit',
@@ -38,7 +40,11 @@ export const SUBMIT_COMMAND: CommandSpec = {
     },
     questions: { type: 'string', valueName: 'FILE', description: 'Question list to check the file against before sending (JSON array or CSV).' },
     format: { type: 'string', valueName: 'FORMAT', choices: ['text', 'json'], description: 'Output format of the outcome (default text).' },
-    'show-raw': { type: 'boolean', description: 'Also print the decrypted response XML (in JSON as "responseXml").' },
+    'show-raw': {
+      type: 'boolean',
+      description:
+        'Also print the decrypted response XML, or the start of the reply as received when none was decrypted (in JSON as "responseXml" and "rawReply", the CSID masked).',
+    },
   },
   notes: [
     CONNECTION_NOTES,
@@ -102,52 +108,6 @@ function enforceProductionConfirmation(args: ParsedArgs, requests: readonly Requ
   }
 }
 
-/** Returns whether an earlier submission may have taken effect, in which case IBKR will likely reject a second one. */
-function mayHaveTakenEffect(entry: SubmissionEntry): boolean {
-  return entry.outcome !== 'error' && entry.outcome !== 'not-processed';
-}
-
-/** Warns when the submission record already has a submission of the same request for the same user and environment. */
-async function warnAboutEarlierSubmissions(recordFile: string, environment: EnvironmentName, requests: readonly RequestSummary[]): Promise<void> {
-  let record: SubmissionEntry[];
-  try {
-    const read = await readSubmissions(recordFile);
-    const [firstCorrupt] = read.corruptLines;
-    if (firstCorrupt !== undefined) {
-      printWarning(`${read.corruptLines.length} line(s) of the submission record were skipped; the first: ${firstCorrupt.message}`);
-    }
-    record = read.entries.filter((entry) => entry.environment === environment);
-  } catch (error) {
-    printWarning(`earlier submissions cannot be checked: ${error instanceof Error ? error.message : String(error)}`);
-    return;
-  }
-
-  const warned = new Set<string>();
-  for (const request of requests) {
-    const key = `${request.requestType}\n${request.userName ?? ''}`;
-    if (request.userName === undefined || warned.has(key)) {
-      continue;
-    }
-    const entries = record.filter((entry) => entry.requestType === request.requestType && entry.userName === request.userName);
-    const last = entries.at(-1);
-    if (last === undefined) {
-      continue;
-    }
-    warned.add(key);
-
-    const summary = `${entries.length} earlier submission(s) of ${request.requestType} for user ${request.userName} in the ${environment} environment (last ${last.time}: ${last.outcome}, request id ${last.requestId ?? 'none'})`;
-    let likely: string;
-    if (!entries.some(mayHaveTakenEffect)) {
-      likely = 'None of them took effect, so this one may still succeed.';
-    } else if (request.requestType === SECURITY_QUESTIONS) {
-      likely = 'IBKR accepts security questions once per user, so this submission will most likely end with ERROR.';
-    } else {
-      likely = 'Check with "ibkr-am status" that sending it again is intended.';
-    }
-    printWarning(`the submission record ${recordFile} has ${summary}. ${likely}`);
-  }
-}
-
 /**
  * Sends the file, and cancels the call on SIGINT. A call cancelled after sending ends with outcome
  * `unknown` and is still recorded. A call cancelled before sending raises, and nothing was sent.
@@ -193,21 +153,22 @@ export async function runSubmit(args: ParsedArgs): Promise<ExitCodeValue> {
   try {
     outcome = await timed('update', () => sendWithCancel((signal) => client.update({ name: path.basename(file), data: bytes }, { signal })));
   } catch (error) {
+    // Recorded too, so that the record lists every attempt. A `not-sent` entry never counts as an earlier submission.
+    if (error instanceof EcaError && error.notSent !== undefined) {
+      await recordAttempt(recordFile, file, bytes, error.notSent);
+    }
     throw toCliError(error);
   }
 
-  try {
-    await recordSubmission({ recordFile, filePath: file, data: bytes, outcome });
-  } catch (error) {
-    printWarning(`the outcome was not added to the submission record: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  await recordAttempt(recordFile, file, bytes, outcome);
 
   if (format === 'json') {
     writeOut(`${JSON.stringify(outcomeJson(outcome, args.flag('show-raw')), null, 2)}\n`);
   } else {
     writeOut(formatOutcomeText(outcome));
     if (args.flag('show-raw')) {
-      writeOut(`Response XML:\n${outcome.responseXml ?? '(none: no response was decrypted)'}\n`);
+      // Without decrypted XML, the reply as received is all there is to inspect (an HTML error page, a JSON error).
+      writeOut(outcome.responseXml !== null ? `Response XML:\n${outcome.responseXml}\n` : `Response XML: (none: no response was decrypted)\n${formatRawReply(outcome.rawReply ?? null)}`);
     }
   }
   return exitCodeOfOutcome(outcome);

@@ -4,7 +4,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,6 +57,28 @@ async function updateCount(): Promise<number> {
   const response = await fetch(`${emulatorUrl}/_emulator/stats`);
   const stats = (await response.json()) as { requestCounts: Record<string, number> };
   return stats.requestCounts['update'] ?? 0;
+}
+
+/** Returns every line of a record file that parses as JSON, skipping corrupt ones. */
+function readRecord(file: string): Record<string, unknown>[] {
+  const entries: Record<string, unknown>[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    try {
+      entries.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // A corrupt or empty line.
+    }
+  }
+  return entries.filter((entry) => typeof entry['outcome'] === 'string');
+}
+
+async function setFaults(faults: Record<string, unknown>[]): Promise<void> {
+  const response = await fetch(`${emulatorUrl}/_emulator/faults`, {
+    method: faults.length === 0 ? 'DELETE' : 'PUT',
+    headers: { 'Content-Type': 'application/json' },
+    ...(faults.length === 0 ? {} : { body: JSON.stringify({ faults }) }),
+  });
+  assert.equal(response.status, 200, await response.text());
 }
 
 function testFirm(): TestFirmFile {
@@ -247,9 +269,85 @@ describe('ibkr-am against the emulator', () => {
 
   test('no emulator listening exits 4', async () => {
     const port = await closedPort();
-    const run = await runCli(localArgs('submit', requestFor('offline-user'), '--url', `http://127.0.0.1:${port}`));
+    const file = requestFor('offline-user');
+    const run = await runCli(localArgs('submit', file, '--url', `http://127.0.0.1:${port}`));
     assert.equal(run.code, 4);
     assert.match(run.stderr, /Nothing was sent\. Start the emulator with "ibkr-am emulator"\./);
+    assert.equal(run.stdout, '');
+
+    const entries = readRecord(recordFile).filter((entry) => entry['userName'] === 'offline-user');
+    assert.equal(entries.length, 1, JSON.stringify(entries));
+    assert.equal(entries[0]?.['outcome'], 'not-sent');
+    assert.equal(entries[0]?.['host'], `127.0.0.1:${port}`);
+    assert.equal(entries[0]?.['requestId'], null);
+    assert.equal(entries[0]?.['status'], null);
+    assert.equal(entries[0]?.['filePath'], file);
+  });
+
+  test('not-sent entry raises no warning', async () => {
+    // Follows the test above, which recorded a not-sent attempt for offline-user.
+    const run = await runCli(localArgs('submit', requestFor('offline-user'), '--format', 'json'));
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as OutcomeJson).outcome, 'processed');
+    assert.doesNotMatch(run.stderr, /earlier submission/);
+    assert.doesNotMatch(run.stderr, /warning/);
+
+    const outcomes = readRecord(recordFile)
+      .filter((entry) => entry['userName'] === 'offline-user')
+      .map((entry) => entry['outcome']);
+    assert.deepEqual(outcomes, ['not-sent', 'processed']);
+  });
+
+  test('show-raw prints unreadable reply', async () => {
+    await setFaults([{ kind: 'html', endpoint: 'update', times: 2 }]);
+    try {
+      const text = await runCli(localArgs('submit', requestFor('html-user'), '--show-raw'));
+      assert.equal(text.code, 4, text.stderr);
+      assert.match(text.stdout, /^Outcome: +invalid-response$/m);
+      assert.match(text.stdout, /^Response XML: \(none: no response was decrypted\)$/m);
+      assert.match(text.stdout, /^Raw reply: HTTP 502, content type text\/html, \d+ bytes read, complete$/m);
+      assert.match(text.stdout, /<title>502 Bad Gateway<\/title>/);
+
+      const json = await runCli(localArgs('submit', requestFor('html-user2'), '--show-raw', '--format', 'json'));
+      assert.equal(json.code, 4, json.stderr);
+      const outcome = JSON.parse(json.stdout) as OutcomeJson & { responseXml: string | null; rawReply: Record<string, unknown> | null };
+      assert.equal(outcome.outcome, 'invalid-response');
+      assert.equal(outcome.responseXml, null);
+      assert.deepEqual(Object.keys(outcome.rawReply ?? {}), ['httpStatus', 'contentType', 'bytes', 'text', 'truncated']);
+      assert.equal(outcome.rawReply?.['httpStatus'], 502);
+      assert.equal(outcome.rawReply?.['truncated'], false);
+      assert.match(String(outcome.rawReply?.['text']), /<h1>Bad Gateway<\/h1>/);
+    } finally {
+      await setFaults([]);
+    }
+  });
+
+  test('corrupt record is reported once', async () => {
+    const corruptRecord = path.join(workDir, 'corrupt', 'submissions.jsonl');
+    mkdirSync(path.dirname(corruptRecord));
+    const valid = readFileSync(recordFile, 'utf8').split('\n')[0] ?? '';
+    // Line 2 is not JSON, line 3 lacks fields, and line 4 is cut short without a line break.
+    writeFileSync(corruptRecord, `${valid}\nnot json\n{"time":"2026-01-01T00:00:00.000Z"}\n{"time":"2026-`);
+
+    const first = await runCli(['submit', requestFor('corrupt-user'), '--state', stateDir, '--record', corruptRecord]);
+    assert.equal(first.code, 0, first.stderr);
+    const warnings = first.stderr.split('\n').filter((line) => line.includes('unreadable'));
+    assert.equal(warnings.length, 1, first.stderr);
+    assert.match(warnings[0] ?? '', /has 3 unreadable lines: line 2 \(invalid-json\), line 3 \(invalid-entry\), line 4 \(torn\)\. They were skipped/);
+    const copy = /A copy of the file as it was is kept at (\S+)\.$/.exec(warnings[0] ?? '')?.[1];
+    assert.ok(copy !== undefined, warnings[0]);
+    assert.equal(path.dirname(copy), path.dirname(corruptRecord));
+    assert.ok(existsSync(copy), `${copy} is missing`);
+    assert.match(readFileSync(copy, 'utf8'), /not json/);
+
+    // The submission was appended after the torn line, and the next run reports the same copy.
+    const entries = readRecord(corruptRecord);
+    assert.equal(entries.at(-1)?.['userName'], 'corrupt-user');
+    const second = await runCli(['submit', requestFor('corrupt-user'), '--state', stateDir, '--record', corruptRecord, '--format', 'json']);
+    assert.equal(second.code, 2, second.stderr);
+    assert.ok(second.stderr.includes(`kept at ${copy}.`), second.stderr);
+    assert.match(second.stderr, /has 1 earlier submission\(s\) of SecurityQuestions for user corrupt-user/);
+    assert.equal(readdirSync(path.dirname(corruptRecord)).filter((name) => name.includes('.corrupt-')).length, 1);
   });
 
   test('questions as json and csv', async () => {

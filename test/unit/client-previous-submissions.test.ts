@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { appendSubmissions, findSubmissions, type SubmissionEntry } from '../../eca/src/index';
-import { describeEntry, earlierSubmissions, previousSubmissionWarning } from '../../client/src/logic/previousSubmissions';
+import { appendSubmissions, findSubmissions, type CorruptRecordLine, type SubmissionEntry } from '../../eca/src/index';
+import { corruptRecordWarning, describeEntry, earlierSubmissions, previousSubmissionWarning } from '../../client/src/logic/previousSubmissions';
 
 function entry(overrides: Partial<SubmissionEntry>): SubmissionEntry {
   return {
@@ -37,6 +37,14 @@ void describe('earlierSubmissions', () => {
 
   it('leaves out files IBKR did not process', () => {
     assert.deepEqual(earlierSubmissions([entry({ outcome: 'not-processed', status: null, requestId: null })], 'local', [request]), []);
+  });
+
+  it('leaves out attempts that were not sent', () => {
+    const notSent = entry({ outcome: 'not-sent', status: null, requestId: null });
+    const processed = entry({ time: '2026-01-03T00:00:00.000Z' });
+    assert.deepEqual(earlierSubmissions([notSent], 'local', [request]), []);
+    assert.deepEqual(earlierSubmissions([notSent, processed], 'local', [request]), [processed]);
+    assert.equal(previousSubmissionWarning(earlierSubmissions([notSent], 'local', [request]), 'local'), undefined);
   });
 
   it('keeps errors and unknown outcomes', () => {
@@ -72,6 +80,36 @@ void describe('previousSubmissionWarning', () => {
   });
 });
 
+void describe('corruptRecordWarning', () => {
+  const corrupt = (line: number, kind: CorruptRecordLine['kind']): CorruptRecordLine => ({ line, kind, message: `line ${line}`, text: '' });
+
+  it('is undefined without corrupt lines', () => {
+    assert.equal(corruptRecordWarning('/r.jsonl', { corruptLines: [], corruptCopy: null, corruptCopyError: null }), undefined);
+  });
+
+  it('names the lines and the copy', () => {
+    const warning = corruptRecordWarning('/r.jsonl', { corruptLines: [corrupt(2, 'invalid-json'), corrupt(5, 'torn')], corruptCopy: '/r.jsonl.corrupt-x', corruptCopyError: null });
+    assert.equal(
+      warning,
+      'The submission record /r.jsonl has 2 unreadable lines: line 2 (invalid-json), line 5 (torn). They were skipped, so an earlier submission recorded there is not flagged. A copy of the file as it was is kept at /r.jsonl.corrupt-x.',
+    );
+  });
+
+  it('gives the reason no copy was made', () => {
+    const reason = 'A copy of /r.jsonl could not be made beside it (EACCES).';
+    const warning = corruptRecordWarning('/r.jsonl', { corruptLines: [corrupt(1, 'invalid-entry')], corruptCopy: null, corruptCopyError: reason });
+    assert.match(warning ?? '', /has 1 unreadable line: line 1 \(invalid-entry\)\./);
+    assert.ok(warning?.endsWith(` ${reason}`), warning);
+  });
+
+  it('counts lines past the first ten', () => {
+    const lines = Array.from({ length: 13 }, (_, index) => corrupt(index + 1, 'invalid-json'));
+    const warning = corruptRecordWarning('/r.jsonl', { corruptLines: lines, corruptCopy: '/c', corruptCopyError: null }) ?? '';
+    assert.match(warning, /line 10 \(invalid-json\) and 3 more\./);
+    assert.doesNotMatch(warning, /line 11 /);
+  });
+});
+
 void describe('describeEntry', () => {
   it('says when no request id came back', () => {
     assert.match(describeEntry(entry({ requestId: null, status: null, outcome: 'unknown' })), /no request id, unknown/);
@@ -96,6 +134,20 @@ void describe('record lookup through the ECA record file', () => {
     const earlier = earlierSubmissions(found.entries, 'local', [request]);
     assert.equal(earlier.length, 1);
     assert.equal(previousSubmissionWarning(earlier, 'local')?.message, 'A request for user tester1234 was already submitted to IBKR local. Submit again?');
+  });
+
+  it('reports corrupt lines and their copy', async () => {
+    const recordFile = path.join(dir, 'corrupt.jsonl');
+    await writeFile(recordFile, `${JSON.stringify(entry({ outcome: 'not-sent', status: null, requestId: null }))}\nnot json\n${JSON.stringify(entry({}))}\n`);
+    const found = await findSubmissions(recordFile, 'local', 'tester1234');
+    assert.equal(found.entries.length, 2);
+    assert.equal(earlierSubmissions(found.entries, 'local', [request]).length, 1, 'the not-sent entry is left out');
+
+    const warning = corruptRecordWarning(recordFile, found) ?? '';
+    assert.match(warning, /has 1 unreadable line: line 2 \(invalid-json\)\./);
+    assert.ok(found.corruptCopy !== null);
+    assert.ok(warning.endsWith(`kept at ${found.corruptCopy}.`), warning);
+    assert.equal(await readFile(found.corruptCopy, 'utf8'), await readFile(recordFile, 'utf8'));
   });
 
   it('finds nothing in a missing record file', async () => {

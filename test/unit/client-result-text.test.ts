@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RequestResult, RequestStatusResult, SubmitOutcome } from '../../eca/src/index';
-import { outcomeHeadline, renderRequestStatus, renderSubmitOutcome } from '../../client/src/logic/resultText';
+import { MAX_RAW_REPLY_PREVIEW, outcomeHeadline, renderRequestStatus, renderSubmitOutcome } from '../../client/src/logic/resultText';
 
 const errorRequest: RequestResult = {
   requestType: 'SecurityQuestions',
@@ -116,6 +116,77 @@ void describe('renderSubmitOutcome', () => {
     assert.match(text, /HTTP status: no reply/);
     assert.match(text, /No response XML was received\./);
     assert.doesNotMatch(text, /Request id/);
+  });
+});
+
+void describe('renderSubmitOutcome raw reply', () => {
+  const htmlPage = '<!DOCTYPE html>\r\n<html><head><title>502 Bad Gateway</title></head>\r\n<body>Bad Gateway</body></html>';
+  const unreadable: Partial<SubmitOutcome> = {
+    outcome: 'invalid-response',
+    status: null,
+    requestId: null,
+    message: 'The reply from 127.0.0.1:8765 could not be read: HTTP 502.',
+    errors: [],
+    execution: null,
+    detail: 'HTTP 502: the body is an HTML page titled "502 Bad Gateway" (99 bytes).',
+    requests: [],
+    signature: null,
+    responseXml: null,
+    envelope: null,
+    httpStatus: 502,
+    rawReply: { httpStatus: 502, contentType: 'text/html', bytes: 99, text: htmlPage, truncated: false },
+  };
+
+  void it('shows status and body of an invalid response', () => {
+    const text = renderSubmitOutcome(outcome(unreadable), context);
+    const section = text.slice(text.indexOf('\nRaw reply\n'));
+    assert.notEqual(text.indexOf('\nRaw reply\n'), -1, text);
+    assert.match(section, /^ {2}HTTP status: 502$/m);
+    assert.match(section, /^ {2}Content type: text\/html$/m);
+    assert.match(section, /^ {2}Bytes read: 99$/m);
+    assert.match(section, /^ {2}Body:$/m);
+    assert.match(section, /^ {4}<!DOCTYPE html>$/m);
+    assert.match(section, /^ {4}<html><head><title>502 Bad Gateway<\/title><\/head>$/m);
+    assert.doesNotMatch(section, /\r/);
+  });
+
+  void it('shows the body of a not-processed reply', () => {
+    const body = '{"timestamp":1,"isProcessed":false,"name":"sq.ibkr.xml"}';
+    const text = renderSubmitOutcome(
+      outcome({ ...unreadable, outcome: 'not-processed', httpStatus: 200, rawReply: { httpStatus: 200, contentType: 'application/json', bytes: body.length, text: body, truncated: false } }),
+      context,
+    );
+    assert.match(text, /^Raw reply$/m);
+    assert.match(text, /^ {2}HTTP status: 200$/m);
+    assert.ok(text.includes(`    ${body}\n`), text);
+  });
+
+  void it('shows only the start of a long body', () => {
+    const long = 'x'.repeat(MAX_RAW_REPLY_PREVIEW + 500);
+    const text = renderSubmitOutcome(outcome({ ...unreadable, rawReply: { httpStatus: 502, contentType: null, bytes: 70_000, text: long, truncated: true } }), context);
+    assert.match(text, new RegExp(`^ {2}Body \\(the first ${MAX_RAW_REPLY_PREVIEW} characters\\):$`, 'm'));
+    assert.match(text, /^ {2}Content type: none$/m);
+    assert.ok(text.includes(`    ${'x'.repeat(MAX_RAW_REPLY_PREVIEW)}\n`));
+    assert.ok(!text.includes('x'.repeat(MAX_RAW_REPLY_PREVIEW + 1)));
+  });
+
+  void it('says when the body is empty', () => {
+    const text = renderSubmitOutcome(outcome({ ...unreadable, rawReply: { httpStatus: 502, contentType: null, bytes: 0, text: '', truncated: false } }), context);
+    assert.match(text, /^ {2}Body: empty$/m);
+  });
+
+  void it('is left out of other outcomes', () => {
+    const raw = { httpStatus: 200, contentType: 'application/json', bytes: 10, text: '{"fileData":"QUJD"}', truncated: false };
+    for (const kind of ['processed', 'error', 'pending', 'unknown'] as const) {
+      const text = renderSubmitOutcome(outcome({ outcome: kind, rawReply: raw }), context);
+      assert.doesNotMatch(text, /^Raw reply$/m, kind);
+      assert.doesNotMatch(text, /QUJD/, kind);
+    }
+  });
+
+  void it('is left out without a reply', () => {
+    const text = renderSubmitOutcome(outcome({ ...unreadable, rawReply: null }), context);
+    assert.doesNotMatch(text, /^Raw reply$/m);
   });
 });
 

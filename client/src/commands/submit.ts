@@ -2,13 +2,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE, DiagnosticCodes } from '../../../server/src/check/codes';
-import { EcaError, findSubmissions, recordSubmission, type SubmissionEntry, type SubmitOutcome } from '../../../eca/src/index';
+import { EcaError, findSubmissions, recordSubmission, type NotSentOutcome, type SubmissionEntry, type SubmitOutcome } from '../../../eca/src/index';
 import type { RequestSummaryResult } from '../../../server/src/protocol';
 import type { Services } from '../services';
 import { errorMessage } from '../log';
 import { submitConfirmation, SUBMIT_BUTTON, matchesTypedConfirmation, typedConfirmationPrompt, userNames } from '../logic/confirmation';
 import { redactSecrets } from '../logic/mask';
-import { earlierSubmissions, previousSubmissionWarning, SUBMIT_ANYWAY_BUTTON } from '../logic/previousSubmissions';
+import { corruptRecordWarning, earlierSubmissions, previousSubmissionWarning, SUBMIT_ANYWAY_BUTTON } from '../logic/previousSubmissions';
 import { answersOf } from '../logic/requestEdits';
 import { renderSubmitOutcome } from '../logic/resultText';
 
@@ -130,6 +130,10 @@ export async function submit(services: Services, target?: unknown): Promise<void
       },
     );
   } catch (error) {
+    // Recorded too, so that the record lists every attempt. A `not-sent` entry never counts as an earlier submission.
+    if (error instanceof EcaError && error.notSent !== undefined) {
+      await record(services, recordFile.path, document.uri.fsPath, data, error.notSent, sentAt);
+    }
     reportSendFailure(services, name, error, secrets);
     return;
   }
@@ -234,13 +238,17 @@ async function readEarlierSubmissions(
   summary: RequestSummaryResult,
 ): Promise<SubmissionEntry[] | undefined> {
   const entries: SubmissionEntry[] = [];
+  let corruptReported = false;
   try {
     for (const user of userNames(summary.requests)) {
       const found = await findSubmissions(recordFile, environment, user);
       entries.push(...found.entries);
-      if (found.corruptLines.length > 0) {
-        const lines = found.corruptLines.map((corrupt) => corrupt.line).join(', ');
-        services.logger.warn(`The submission record ${recordFile} has unreadable lines (${lines}); they were skipped.`);
+      // Every read returns every corrupt line of the file, so one report covers all users.
+      const corrupt = corruptRecordWarning(recordFile, found);
+      if (corrupt !== undefined && !corruptReported) {
+        corruptReported = true;
+        services.logger.warn(corrupt);
+        void vscode.window.showWarningMessage(corrupt);
       }
     }
   } catch (error) {
@@ -283,11 +291,15 @@ function reportSendFailure(services: Services, name: string, error: unknown, sec
   void vscode.window.showErrorMessage(`Submitting ${name} failed: ${message} The outcome is unknown: check the status before sending again.`);
 }
 
-async function record(services: Services, recordFile: string, filePath: string, data: Uint8Array, outcome: SubmitOutcome, time: Date): Promise<void> {
+async function record(services: Services, recordFile: string, filePath: string, data: Uint8Array, outcome: SubmitOutcome | NotSentOutcome, time: Date): Promise<void> {
   try {
     await recordSubmission({ recordFile, filePath, data, outcome, time });
   } catch (error) {
-    const message = `The submission could not be recorded in ${recordFile} (${errorMessage(error)}), so a second submission for this user will not be flagged.`;
+    const reason = errorMessage(error);
+    const message =
+      outcome.outcome === 'not-sent'
+        ? `The failed attempt could not be recorded in ${recordFile} (${reason}).`
+        : `The submission could not be recorded in ${recordFile} (${reason}), so a second submission for this user will not be flagged.`;
     services.logger.error(message);
     void vscode.window.showWarningMessage(message);
   }

@@ -1,13 +1,15 @@
 /**
  * The text of the read-only view that shows a response from IBKR (or the emulator). It is plain
  * text with one `Name: value` line per field so that it reads the same in any editor and a test
- * can search it. Responses never contain answers, so nothing here is masked.
+ * can search it. Responses never contain answers, and the ECA client masks the CSID in the raw
+ * reply, so nothing here is masked.
  */
 
 import type {
   ExecutionDetails,
   ExtraElement,
   PendingTask,
+  RawReply,
   RequestResult,
   RequestStatusResult,
   SignatureCheck,
@@ -16,6 +18,8 @@ import type {
 
 /** Longest reply field value shown; longer ones are cut and their length given. */
 const MAX_FIELD_LENGTH = 300;
+/** Characters of the raw reply shown for an unreadable reply: enough for the title and message of an error page. */
+export const MAX_RAW_REPLY_PREVIEW = 2000;
 
 export interface SubmitContext {
   fileName: string;
@@ -72,6 +76,9 @@ export function renderSubmitOutcome(outcome: SubmitOutcome, context: SubmitConte
   }
   pushField(lines, 'Zip entry', outcome.fileName);
   pushSignature(lines, outcome.signature);
+  if (outcome.outcome === 'invalid-response' || outcome.outcome === 'not-processed') {
+    pushRawReply(lines, outcome.rawReply ?? null);
+  }
   lines.push('', rawXmlHint(outcome.responseXml !== null));
   return lines.join('\n') + '\n';
 }
@@ -160,6 +167,27 @@ function pushSignature(lines: string[], signature: SignatureCheck | null): void 
   }
   const key = signature.keyId === null ? '' : ` (key ${signature.keyId})`;
   pushField(lines, 'Signature', `${signature.status}${key}: ${signature.message}`);
+}
+
+/** Shows the reply as received for a reply that could not be read or was not processed, because its body often explains the failure. */
+function pushRawReply(lines: string[], rawReply: RawReply | null): void {
+  if (rawReply === null) {
+    return;
+  }
+  lines.push('', 'Raw reply');
+  pushField(lines, 'HTTP status', String(rawReply.httpStatus));
+  pushField(lines, 'Content type', rawReply.contentType ?? 'none');
+  pushField(lines, 'Bytes read', String(rawReply.bytes));
+  if (rawReply.text === '') {
+    lines.push('  Body: empty');
+    return;
+  }
+  const shown = rawReply.text.slice(0, MAX_RAW_REPLY_PREVIEW);
+  const cut = rawReply.truncated || shown.length < rawReply.text.length;
+  lines.push(cut ? `  Body (the first ${shown.length} characters):` : '  Body:');
+  for (const line of shown.replace(/\r\n?/g, '\n').split('\n')) {
+    lines.push(`    ${line}`);
+  }
 }
 
 function pushExtra(lines: string[], extra: readonly ExtraElement[]): void {
