@@ -1,5 +1,7 @@
 // Runs every test tier: build, type check, lint, grammar tests, then one node:test run over
-// the unit, LSP, ECA, CLI and end-to-end suites. Usage: node scripts/test.mjs [--skip-e2e] [tier...]
+// the unit, LSP, ECA, CLI and end-to-end suites. It first installs what the tests need beyond
+// npm packages (scripts/setup.sh; IBKR_SKIP_SETUP=1 skips that).
+// Usage: node scripts/test.mjs [--skip-e2e] [tier...]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +24,9 @@ function run(label, command, commandArgs) {
 
 const npx = (bin) => path.join(root, 'node_modules', '.bin', bin);
 
+if (process.env.IBKR_SKIP_SETUP !== '1') {
+  run('set-up (Debian packages, code-server)', 'bash', ['scripts/setup.sh', ...(selected.includes('e2e') ? [] : ['--no-code-server'])]);
+}
 run('build', process.execPath, ['scripts/build.mjs']);
 if (tiers.length === 0) {
   run('type check (tsc -b)', npx('tsc'), ['-b']);
