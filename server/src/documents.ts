@@ -10,19 +10,18 @@ import { minimatch } from 'minimatch';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 
 import { checkDocument, type CheckResult } from './check/check';
+import { IncrementalChecker } from './check/incremental';
 import { parseDocument } from './check/parser';
 import type { QuestionCatalog } from './check/model';
 import { findRequests, type RequestInfo } from './check/requests';
+import { findTextEdit, type TextEdit } from './check/textEdit';
 import type { ServerSettings } from './protocol';
 import type { QuestionLists } from './questionList';
 import type { Logger, SettingsStore } from './settings';
+import { DocumentSnapshot } from './snapshot';
 
-/**
- * Request files hold a few requests of a few hundred characters each. A larger document is not
- * checked at all (no diagnostics, no completion), so that opening a huge file by mistake costs
- * nothing. A guard of this server, not an IBKR limit.
- */
-export const MAX_CHECKED_DOCUMENT_LENGTH = 5 * 1024 * 1024;
+/** Characters per MB of `ibkr.validate.maxFileSize`: 2^20, so a MB is a MiB of ASCII text. */
+export const CHARACTERS_PER_MB = 1024 * 1024;
 
 export interface WorkspaceFolderInfo {
   uri: string;
@@ -120,6 +119,30 @@ function isInside(filePath: string, folderPath: string): boolean {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
+/** Root element names that make an XML file a request file, as `isRequestFile` decides it. */
+const REQUEST_ROOT = /^<(?:[A-Za-z_][\w.-]*:)?(?:AcctMgmtRequests|SecurityQuestions)[\s/>]/;
+
+/**
+ * Tells from the first element of the text whether it is a request file, without parsing it:
+ * the XML declaration, comments, processing instructions and a DOCTYPE before it are skipped.
+ * For documents too large to check, to decide whether to say that the check was skipped.
+ */
+export function isRequestRootName(text: string): boolean {
+  let position = text.indexOf('<');
+  while (position !== -1) {
+    if (text.startsWith('<!--', position)) {
+      const end = text.indexOf('-->', position + 4);
+      position = end === -1 ? -1 : text.indexOf('<', end + 3);
+    } else if (text.startsWith('<?', position) || text.startsWith('<!', position)) {
+      const end = text.indexOf('>', position + 2);
+      position = end === -1 ? -1 : text.indexOf('<', end + 1);
+    } else {
+      return REQUEST_ROOT.test(text.slice(position, position + 200));
+    }
+  }
+  return false;
+}
+
 /** One checked version of a document. */
 export interface Analysis {
   /** A snapshot of the document at the checked version; the live document may have moved on. */
@@ -130,6 +153,14 @@ export interface Analysis {
   result: CheckResult;
   /** The requests in the document; empty when `result.applies` is false. */
   requests: RequestInfo[];
+  /** Set when the document is over `ibkr.validate.maxFileSize` and was not checked. */
+  skipped?: { length: number; maxFileSize: number };
+}
+
+/** The incremental state of one open document: its latest snapshot and checker. */
+interface OpenDocumentState {
+  snapshot: DocumentSnapshot;
+  checker: IncrementalChecker;
 }
 
 /**
@@ -138,6 +169,7 @@ export interface Analysis {
  */
 export class Analyzer {
   private readonly cache = new Map<string, Analysis>();
+  private readonly open = new Map<string, OpenDocumentState>();
   /** Documents already reported as too large, so the warning is logged once per document. */
   private readonly oversized = new Set<string>();
 
@@ -160,17 +192,50 @@ export class Analyzer {
     }
 
     const text = document.getText();
-    const snapshot = TextDocument.create(document.uri, document.languageId, document.version, text);
-    if (text.length > MAX_CHECKED_DOCUMENT_LENGTH) {
-      this.reportOversized(document.uri, text.length);
-      return { document: snapshot, settings, catalog, result: { parsed: parseDocument(''), applies: false, problems: [] }, requests: [] };
+    const maxLength = settings.validate.maxFileSize * CHARACTERS_PER_MB;
+    if (text.length > maxLength) {
+      this.reportOversized(document.uri, text.length, settings.validate.maxFileSize);
+      this.open.delete(document.uri);
+      const snapshot = TextDocument.create(document.uri, document.languageId, document.version, text);
+      const analysis: Analysis = { document: snapshot, settings, catalog, result: { parsed: parseDocument(''), applies: false, problems: [] }, requests: [] };
+      if (matchesRequestFiles(document.uri, settings.requestFiles, this.folders.all()) || isRequestRootName(text)) {
+        analysis.skipped = { length: text.length, maxFileSize: settings.validate.maxFileSize };
+      }
+      return analysis;
     }
+    this.oversized.delete(document.uri);
 
     const matchedByGlob = matchesRequestFiles(document.uri, settings.requestFiles, this.folders.all());
-    const result = checkDocument(text, { catalog, matchedByGlob });
-    const requests = result.applies ? findRequests(result.parsed) : [];
+    if (!options.cache) {
+      // A file read from disk for one request: check it whole and keep nothing.
+      const result = checkDocument(text, { catalog, matchedByGlob });
+      const snapshot = TextDocument.create(document.uri, document.languageId, document.version, text);
+      return { document: snapshot, settings, catalog, result, requests: result.applies ? findRequests(result.parsed) : [] };
+    }
+
+    // An open document is checked incrementally: only the requests that changed since the last
+    // check are parsed and checked again, and the line index is updated from the same edit.
+    let state = this.open.get(document.uri);
+    let edit: TextEdit | undefined;
+    if (state === undefined) {
+      state = { snapshot: DocumentSnapshot.create(document.uri, document.languageId, document.version, text), checker: new IncrementalChecker() };
+      this.open.set(document.uri, state);
+    } else {
+      edit = findTextEdit(state.snapshot.getText(), text);
+      state.snapshot = state.snapshot.next(document.version, text, edit);
+    }
+    const snapshot = state.snapshot;
+    let checked;
+    try {
+      checked = state.checker.check(text, { catalog, matchedByGlob }, edit);
+    } catch (error) {
+      // The snapshot has moved on but the checker has not: start both afresh next time.
+      this.open.delete(document.uri);
+      throw error;
+    }
+    const { requests, ...result } = checked;
     const analysis: Analysis = { document: snapshot, settings, catalog, result, requests };
-    if (options.cache) this.cache.set(document.uri, analysis);
+    this.cache.set(document.uri, analysis);
 
     if (result.applies && catalog === undefined) this.questionLists.noteMissingList(settings);
     return analysis;
@@ -178,12 +243,13 @@ export class Analyzer {
 
   forget(uri: string): void {
     this.cache.delete(uri);
+    this.open.delete(uri);
     this.oversized.delete(uri);
   }
 
-  private reportOversized(uri: string, length: number): void {
+  private reportOversized(uri: string, length: number, maxFileSize: number): void {
     if (this.oversized.has(uri)) return;
     this.oversized.add(uri);
-    this.logger.warn(`${uri} is not checked: it has ${length} characters, more than the ${MAX_CHECKED_DOCUMENT_LENGTH} this server checks.`);
+    this.logger.warn(`${uri} is not checked: it has ${length} characters, more than ibkr.validate.maxFileSize (${maxFileSize} MB of ${CHARACTERS_PER_MB} characters).`);
   }
 }

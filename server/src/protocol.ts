@@ -7,13 +7,17 @@
 export interface ServerSettings {
   /** Glob patterns of files that are request files whatever their root element. */
   requestFiles: string[];
-  validate: { run: 'onType' | 'onSave' };
+  /**
+   * `maxFileSize`: size in MB (2^20 UTF-16 code units, which is 1 MiB for ASCII text) above
+   * which a document gets no rule checks, only one information diagnostic saying so.
+   */
+  validate: { run: 'onType' | 'onSave'; maxFileSize: number };
   securityQuestions: { catalogFile: string };
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   requestFiles: ['**/*.ibkr.xml'],
-  validate: { run: 'onType' },
+  validate: { run: 'onType', maxFileSize: 64 },
   securityQuestions: { catalogFile: '' },
 };
 

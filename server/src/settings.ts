@@ -26,7 +26,10 @@ export function normalizeSettings(raw: unknown, report: (message: string) => voi
   const section = isRecord(raw) ? raw : {};
   return {
     requestFiles: readRequestFiles(section['requestFiles'], report),
-    validate: { run: readValidateRun(readNested(section, 'validate', 'run'), report) },
+    validate: {
+      run: readValidateRun(readNested(section, 'validate', 'run'), report),
+      maxFileSize: readMaxFileSize(readNested(section, 'validate', 'maxFileSize'), report),
+    },
     securityQuestions: { catalogFile: readCatalogFile(readNested(section, 'securityQuestions', 'catalogFile'), report) },
   };
 }
@@ -58,6 +61,16 @@ function readValidateRun(value: unknown, report: (message: string) => void): Ser
     return fallback;
   }
   return match;
+}
+
+function readMaxFileSize(value: unknown, report: (message: string) => void): number {
+  const fallback = DEFAULT_SERVER_SETTINGS.validate.maxFileSize;
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    report(`Invalid setting ibkr.validate.maxFileSize: expected a size in MB greater than 0, got ${describe(value)}. Using ${fallback}.`);
+    return fallback;
+  }
+  return value;
 }
 
 function readCatalogFile(value: unknown, report: (message: string) => void): string {

@@ -109,10 +109,20 @@ describe('robustness', () => {
   it('oversized document is skipped', async () => {
     const uri = nextUri();
     const text = `<AcctMgmtRequests>${' '.repeat(6 * 1024 * 1024)}</AcctMgmtRequests>`;
-    await client.open(uri, text);
-    const publish = await client.waitForCurrentVersion(uri);
-    assert.deepEqual(publish.diagnostics, []);
-    assert.ok(client.logs.some((log) => log.message.includes(uri) && log.message.includes('not checked')));
+    const settings = client.settings;
+    client.settings = { ...settings, validate: { maxFileSize: 5 } };
+    try {
+      await client.open(uri, text);
+      const publish = await client.waitForCurrentVersion(uri);
+      assert.deepEqual(
+        publish.diagnostics.map((diagnostic) => [diagnostic.code, diagnostic.severity]),
+        [['check-skipped', 3]],
+      );
+      assert.match(publish.diagnostics[0]!.message, /ibkr\.validate\.maxFileSize \(5 MB\)/);
+      assert.ok(client.logs.some((log) => log.message.includes(uri) && log.message.includes('not checked')));
+    } finally {
+      client.settings = settings;
+    }
   });
 
   it('edits at invalid positions', async () => {

@@ -21,10 +21,11 @@ const REPOSITORY = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(REPOSITORY, 'test/fixtures');
 
 /**
- * submit-error comes only from IBKR's (or the emulator's) reply to a submitted file, and
- * answers-in-git only from the extension asking git about the file; no check produces either.
+ * submit-error comes only from IBKR's (or the emulator's) reply to a submitted file,
+ * answers-in-git only from the extension asking git about the file, and check-skipped only from
+ * the server when a file is over its size limit; no check produces any of them.
  */
-const CODES_NOT_FROM_CHECKS: readonly DiagnosticCode[] = ['submit-error', 'answers-in-git'];
+const CODES_NOT_FROM_CHECKS: readonly DiagnosticCode[] = ['submit-error', 'answers-in-git', 'check-skipped'];
 
 interface Expectation {
   codes: string[];

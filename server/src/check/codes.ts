@@ -35,6 +35,8 @@ export const DiagnosticCodes = {
   duplicateUser: 'duplicate-user',
   // Results that IBKR (or the emulator) returned for a submitted file
   submitError: 'submit-error',
+  // Set by the server instead of any rule when a file is over ibkr.validate.maxFileSize
+  checkSkipped: 'check-skipped',
   // Found by the extension from git, not by checking the text
   answersInGit: 'answers-in-git',
 } as const;
@@ -70,6 +72,7 @@ export const CODE_INFO: Record<DiagnosticCode, CodeInfo> = {
   'input-language': { severity: 'error', summary: 'input_language is not language[-Script]; a warning when well-formed but not in the known list.' },
   'duplicate-user': { severity: 'error', summary: 'A second SecurityQuestions for the same reference_user_name in one file.' },
   'submit-error': { severity: 'error', summary: 'An error that IBKR returned for this request when it was submitted.' },
+  'check-skipped': { severity: 'information', summary: 'The file is larger than ibkr.validate.maxFileSize, so no rule ran.' },
   'answers-in-git': { severity: 'warning', summary: 'A file with answers that git tracks, or that is in a git work tree and not ignored.' },
 };
 

@@ -12,7 +12,7 @@
 
 import type { ChildNode, ElementNode, ParsedDocument, Span, XmlDeclaration } from './model';
 import { formatCodePoint, isWhitespace, scanName, skipWhitespace, startsName } from './xml/chars';
-import { ParseContext } from './xml/context';
+import { ParseContext, ProblemList, type ProblemSink } from './xml/context';
 import { readCdata, readComment, readDoctype, readProcessingInstruction, readXmlDeclaration, startsXmlDeclaration } from './xml/markup';
 import { NamespaceResolver } from './xml/namespaces';
 import { decodeText } from './xml/references';
@@ -28,14 +28,37 @@ const GREATER_THAN = 0x3e;
 
 /** Runs of code points outside XML 1.0's Char production. A lone surrogate counts as one such code point. */
 const ILLEGAL_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+/gu;
-const NON_ASCII = /[\u0080-\uFFFF]/g;
+const NON_ASCII = /[\u0080-\uFFFF]/;
 
 /** Parses a request file. Never throws: problems are returned in `syntaxProblems`. */
 export function parseDocument(text: string): ParsedDocument {
   return new DocumentParser(text).parse();
 }
 
-class DocumentParser {
+/** Reports each run of characters in [start, end) that XML 1.0 does not allow anywhere in a document. */
+export function reportIllegalCharacters(context: ParseContext, start: number, end: number): void {
+  // A slice keeps the search inside the range; `exec` with `lastIndex` would run on to the end of the text.
+  const range = start === 0 && end === context.text.length ? context.text : context.text.slice(start, end);
+  for (const match of range.matchAll(ILLEGAL_CHARACTERS)) {
+    const run = match[0];
+    const first = formatCodePoint(run.codePointAt(0)!);
+    const count = Array.from(run).length;
+    const message =
+      count === 1
+        ? `Character ${first} is not allowed in XML 1.0: remove it.`
+        : `${count} characters starting with ${first} are not allowed in XML 1.0: remove them.`;
+    context.error(start + match.index, start + match.index + run.length, message);
+  }
+}
+
+/** Returns the offset of the first character above U+007F in [start, end), or -1. */
+export function findNonAscii(text: string, start: number, end: number): number {
+  const range = start === 0 && end === text.length ? text : text.slice(start, end);
+  const found = range.search(NON_ASCII);
+  return found === -1 ? -1 : start + found;
+}
+
+export class DocumentParser {
   private readonly context: ParseContext;
   private readonly namespaces: NamespaceResolver;
   private readonly stack: ElementNode[] = [];
@@ -46,24 +69,71 @@ class DocumentParser {
   private xmlDeclaration: XmlDeclaration | undefined;
   private doctype: Span | undefined;
 
-  constructor(private readonly text: string) {
-    this.context = new ParseContext(text);
+  /** Set when the parser keeps its own capped list, i.e. when no sink was passed in. */
+  private readonly problemList: ProblemList | undefined;
+
+  constructor(
+    private readonly text: string,
+    sink?: ProblemSink,
+  ) {
+    this.problemList = sink === undefined ? new ProblemList() : undefined;
+    this.context = new ParseContext(text, sink ?? this.problemList!);
     this.namespaces = new NamespaceResolver(this.context);
   }
 
   parse(): ParsedDocument {
     const text = this.text;
-    const bomLength = text.charCodeAt(0) === BYTE_ORDER_MARK ? 1 : 0;
-    this.reportIllegalCharacters();
+    reportIllegalCharacters(this.context, 0, text.length);
+    this.scan(this.readProlog(), undefined);
+    return {
+      text,
+      bomLength: this.bomLength,
+      xmlDeclaration: this.xmlDeclaration,
+      doctype: this.doctype,
+      root: this.root,
+      extraRoots: this.extraRoots,
+      firstNonAscii: findNonAscii(text, this.bomLength, text.length),
+      syntaxProblems: this.problemList?.toArray() ?? [],
+    };
+  }
 
-    let position = bomLength;
-    if (startsXmlDeclaration(text, position)) {
+  get bomLength(): number {
+    return this.text.charCodeAt(0) === BYTE_ORDER_MARK ? 1 : 0;
+  }
+
+  /** Reads the byte-order mark and the XML declaration, and returns the offset after them. */
+  readProlog(): number {
+    let position = this.bomLength;
+    if (startsXmlDeclaration(this.text, position)) {
       const read = readXmlDeclaration(this.context, position);
       this.xmlDeclaration = read.node;
       position = read.end;
     }
+    return position;
+  }
 
+  /**
+   * Continues a parse inside `root`, as if the text before `position` had opened it and closed
+   * everything opened after it. The incremental checker uses this to re-parse from a point
+   * where an earlier parse was in that state.
+   */
+  resumeInsideRoot(root: ElementNode): void {
+    this.root = root;
+    this.stack.push(root);
+    this.openCounts.set(root.name, 1);
+    this.namespaces.resumeInside(root.namespaces);
+  }
+
+  /**
+   * Scans markup and text from `position` to the end of the text, then closes what is still
+   * open. With `boundary`, calls it at each offset after a markup item where only the root
+   * element is open, and stops there, before the end-of-text steps, when it returns true.
+   * Returns the offset where it stopped, or -1 when it reached the end.
+   */
+  scan(start: number, boundary: ((position: number) => boolean) | undefined): number {
+    const text = this.text;
     // Text runs from textStart up to the next markup. A `<` that starts no markup stays in the text.
+    let position = start;
     let textStart = position;
     for (;;) {
       const lessThan = text.indexOf('<', position);
@@ -77,6 +147,9 @@ class DocumentParser {
       this.addText(textStart, lessThan);
       position = this.readMarkup(lessThan);
       textStart = position;
+      if (boundary !== undefined && this.stack.length === 1 && this.stack[0] === this.root && boundary(position)) {
+        return position;
+      }
     }
     this.addText(textStart, text.length);
 
@@ -86,33 +159,12 @@ class DocumentParser {
     if (this.root === undefined) {
       this.context.error(text.length, text.length, 'The document has no root element: add the <AcctMgmtRequests> element.');
     }
-
-    NON_ASCII.lastIndex = bomLength;
-    const nonAscii = NON_ASCII.exec(text);
-    return {
-      text,
-      bomLength,
-      xmlDeclaration: this.xmlDeclaration,
-      doctype: this.doctype,
-      root: this.root,
-      extraRoots: this.extraRoots,
-      firstNonAscii: nonAscii === null ? -1 : nonAscii.index,
-      syntaxProblems: this.context.problems.toArray(),
-    };
+    return -1;
   }
 
-  /** Reports each run of characters that XML 1.0 does not allow anywhere in a document. */
-  private reportIllegalCharacters(): void {
-    for (const match of this.text.matchAll(ILLEGAL_CHARACTERS)) {
-      const run = match[0];
-      const first = formatCodePoint(run.codePointAt(0)!);
-      const count = Array.from(run).length;
-      const message =
-        count === 1
-          ? `Character ${first} is not allowed in XML 1.0: remove it.`
-          : `${count} characters starting with ${first} are not allowed in XML 1.0: remove them.`;
-      this.context.error(match.index, match.index + run.length, message);
-    }
+  /** The outcome of `scan` that the incremental checker keeps per piece of the text. */
+  get state(): { root: ElementNode | undefined; extraRoots: ElementNode[]; xmlDeclaration: XmlDeclaration | undefined; doctype: Span | undefined } {
+    return { root: this.root, extraRoots: this.extraRoots, xmlDeclaration: this.xmlDeclaration, doctype: this.doctype };
   }
 
   /** Returns whether the `<` at `lessThan` starts markup, and reports it as text when it does not. */

@@ -71,7 +71,8 @@ export function childElements(element: ElementNode): ElementNode[] {
   return elements;
 }
 
-function describeRequest(element: ElementNode, parentNamespaceURI: string | null | undefined): RequestInfo {
+/** Describes one request element; `parentNamespaceURI` is the namespace of the element that contains it, `undefined` for the root. */
+export function describeRequest(element: ElementNode, parentNamespaceURI: string | null | undefined): RequestInfo {
   const isSecurityQuestions = element.localName === SECURITY_QUESTIONS;
   const details: DetailInfo[] = [];
   if (isSecurityQuestions) {

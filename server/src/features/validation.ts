@@ -3,17 +3,23 @@
  * computed for, and a result is dropped when the document changed in the meantime, so no
  * publish carries diagnostics of an outdated version. With `validate.run` set to `onSave`,
  * the diagnostics of the last save stay until the next save.
+ *
+ * A change is checked at once: the checker re-checks only the requests that an edit touched,
+ * so a keystroke costs well under a typing interval even in a batch file of megabytes
+ * (BENCHMARKS.md has the measured times). Changes that arrive while a check of the same
+ * document runs are checked together, once, when it ends.
  */
 
-import type { Diagnostic } from 'vscode-languageserver';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 
+import { DIAGNOSTIC_SOURCE, DiagnosticCodes } from '../check/codes';
 import { toLspDiagnostic } from '../check/diagnostics';
 import type { Analysis } from '../documents';
 import type { ServerSettings } from '../protocol';
 
-/** Typing produces a change per key press; checking waits for this pause so a burst is checked once. */
-export const TYPING_DELAY_MS = 150;
+/** Code of the information diagnostic on a document over `ibkr.validate.maxFileSize`; no rule produces it. */
+export const CHECK_SKIPPED_CODE = DiagnosticCodes.checkSkipped;
 
 export interface ValidationHost {
   getDocument(uri: string): TextDocument | undefined;
@@ -25,12 +31,28 @@ export interface ValidationHost {
 }
 
 export function diagnosticsOf(analysis: Analysis): Diagnostic[] {
+  const skipped = analysis.skipped;
+  if (skipped !== undefined) {
+    const megabytes = (skipped.length / (1024 * 1024)).toFixed(1);
+    return [
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: DiagnosticSeverity.Information,
+        source: DIAGNOSTIC_SOURCE,
+        code: CHECK_SKIPPED_CODE,
+        message: `Rule checks were skipped: this file has ${megabytes} MB of text, more than ibkr.validate.maxFileSize (${skipped.maxFileSize} MB). Raise ibkr.validate.maxFileSize in the settings to check it.`,
+      },
+    ];
+  }
   if (!analysis.result.applies) return [];
   return analysis.result.problems.map((problem) => toLspDiagnostic(problem, analysis.document, analysis.document.uri));
 }
 
 export class Validator {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Documents with a check in progress. */
+  private readonly running = new Set<string>();
+  /** Documents that changed while their check was in progress, to check again when it ends. */
+  private readonly pending = new Set<string>();
   /** Number of the latest validation started per document; an older run that finishes later is dropped. */
   private readonly runs = new Map<string, number>();
   private readonly startedVersions = new Map<string, number>();
@@ -47,7 +69,7 @@ export class Validator {
     this.host
       .settingsFor(document.uri)
       .then((settings) => {
-        if (settings.validate.run === 'onType') this.schedule(document.uri, TYPING_DELAY_MS);
+        if (settings.validate.run === 'onType') this.request(document.uri);
       })
       .catch((error: unknown) => this.host.logError('Reading settings', document.uri, error));
   }
@@ -62,7 +84,8 @@ export class Validator {
   }
 
   closed(uri: string): void {
-    this.cancel(uri);
+    this.pending.delete(uri);
+    this.running.delete(uri);
     this.startedVersions.delete(uri);
     this.runs.set(uri, (this.runs.get(uri) ?? 0) + 1);
     this.host.publish(uri, undefined, []);
@@ -74,34 +97,33 @@ export class Validator {
   }
 
   dispose(): void {
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.pending.clear();
   }
 
-  private schedule(uri: string, delayMs: number): void {
-    this.cancel(uri);
-    this.timers.set(
-      uri,
-      setTimeout(() => {
-        this.timers.delete(uri);
-        this.validateNow(uri);
-      }, delayMs),
-    );
-  }
-
-  private cancel(uri: string): void {
-    const timer = this.timers.get(uri);
-    if (timer !== undefined) clearTimeout(timer);
-    this.timers.delete(uri);
+  /** Checks the document now, or right after the check in progress, if any. */
+  private request(uri: string): void {
+    if (this.running.has(uri)) {
+      this.pending.add(uri);
+      return;
+    }
+    this.validateNow(uri);
   }
 
   private validateNow(uri: string): void {
-    this.cancel(uri);
+    this.pending.delete(uri);
     const run = (this.runs.get(uri) ?? 0) + 1;
     this.runs.set(uri, run);
     const version = this.host.getDocument(uri)?.version;
     if (version !== undefined) this.startedVersions.set(uri, version);
-    this.validate(uri, run).catch((error: unknown) => this.host.logError('Checking', uri, error));
+    this.running.add(uri);
+    void this.validate(uri, run)
+      .catch((error: unknown) => this.host.logError('Checking', uri, error))
+      .finally(() => {
+        // Only the latest run owns the flag: an older run that ends later must not clear it.
+        if (this.runs.get(uri) !== run) return;
+        this.running.delete(uri);
+        if (this.pending.has(uri)) this.validateNow(uri);
+      });
   }
 
   private async validate(uri: string, run: number): Promise<void> {

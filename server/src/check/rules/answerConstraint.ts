@@ -20,7 +20,7 @@ export function longestRepeatedRun(text: string): number {
 }
 
 /** Returns one message per rule of `question` that `answer` breaks, without showing the answer. */
-function findBrokenConstraints(answer: string, question: SecurityQuestion, subject: string, origin: string): { message: string; constraint: string; limit: number | boolean }[] {
+function findBrokenConstraints(answer: string, question: SecurityQuestion, describe: () => string, origin: string): { message: string; constraint: string; limit: number | boolean }[] {
   const broken: { message: string; constraint: string; limit: number | boolean }[] = [];
 
   const minimum = question.minAnswerLength;
@@ -29,7 +29,7 @@ function findBrokenConstraints(answer: string, question: SecurityQuestion, subje
     broken.push({
       constraint: 'minAnswerLength',
       limit: minimum,
-      message: `${subject} is ${length} characters long, but question ${question.id} requires at least ${minimum} (minAnswerLength in ${origin}).`,
+      message: `${describe()} is ${length} characters long, but question ${question.id} requires at least ${minimum} (minAnswerLength in ${origin}).`,
     });
   }
 
@@ -39,7 +39,7 @@ function findBrokenConstraints(answer: string, question: SecurityQuestion, subje
     broken.push({
       constraint: 'canBeNumber',
       limit: false,
-      message: `${subject} is a number, but question ${question.id} does not accept numeric answers (canBeNumber is false in ${origin}). Write the answer in words.`,
+      message: `${describe()} is a number, but question ${question.id} does not accept numeric answers (canBeNumber is false in ${origin}). Write the answer in words.`,
     });
   }
 
@@ -53,7 +53,7 @@ function findBrokenConstraints(answer: string, question: SecurityQuestion, subje
       broken.push({
         constraint: 'maxRepeatableCharsCount',
         limit: maximum,
-        message: `${subject} repeats one character ${run} times in a row, but question ${question.id} allows at most ${maximum} (maxRepeatableCharsCount in ${origin}).`,
+        message: `${describe()} repeats one character ${run} times in a row, but question ${question.id} allows at most ${maximum} (maxRepeatableCharsCount in ${origin}).`,
       });
     }
   }
@@ -77,8 +77,7 @@ export const checkAnswerConstraints: RequestRule = (request, context) => {
     if (question === undefined) {
       return;
     }
-    const subject = capitalize(describeAnswer(detail, index));
-    for (const broken of findBrokenConstraints(answer.value, question, subject, catalog.origin)) {
+    for (const broken of findBrokenConstraints(answer.value, question, () => capitalize(describeAnswer(detail, index)), catalog.origin)) {
       problems.push(createProblem('answer-constraint', answer.valueSpan, broken.message, { data: { questionId: question.id, constraint: broken.constraint, limit: broken.limit } }));
     }
   });

@@ -27,11 +27,11 @@ export const checkAnswerDuplicate: RequestRule = (request) => {
       return;
     }
     const key = similarityKey(answer.value);
-    const subject = capitalize(describeAnswer(detail, index));
     const identical = firstByValue.get(answer.value);
     const similar = identical ?? firstByKey.get(key);
 
     if (similar !== undefined) {
+      const subject = capitalize(describeAnswer(detail, index));
       const firstAnswer = similar.detail.answer;
       const firstLabel = describeAnswer(similar.detail, similar.index);
       const related = firstAnswer === undefined ? [] : [{ span: firstAnswer.valueSpan, message: capitalize(firstLabel) }];

@@ -17,8 +17,12 @@ export const checkAnswerLength: RequestRule = (request) => {
     if (answer === undefined) {
       return;
     }
-    const subject = capitalize(describeAnswer(detail, index));
     const length = countCodePoints(answer.value);
+    if (length <= MAX_ANSWER_LENGTH && answer.value.length <= MAX_ANSWER_LENGTH / 3) {
+      // At most 3 UTF-8 bytes per UTF-16 code unit, so this answer is within both limits.
+      return;
+    }
+    const subject = capitalize(describeAnswer(detail, index));
     if (length > MAX_ANSWER_LENGTH) {
       problems.push(
         createProblem(

@@ -6,8 +6,8 @@ interface RequiredAttribute {
   element: ElementNode;
   name: string;
   attribute: AttributeNode | undefined;
-  /** Names the value at the start of a message, e.g. "The answer of question 9161083". */
-  subject: string;
+  /** Names the value at the start of a message, e.g. "The answer of question 9161083"; built only for a problem. */
+  subject: () => string;
   /** The value to write, e.g. "the IBKR user name". */
   expected: string;
 }
@@ -18,7 +18,7 @@ function checkRequired({ element, name, attribute, subject, expected }: Required
     return createProblem('required-attribute', element.nameSpan, `${element.localName} has no ${name} attribute. Add ${name}="..." with ${expected}.`, { data: { attribute: name } });
   }
   if (isBlank(attribute.value)) {
-    return createProblem('empty-value', attribute.valueSpan, `${subject} is empty. Write ${expected}.`, { data: { attribute: name } });
+    return createProblem('empty-value', attribute.valueSpan, `${subject()} is empty. Write ${expected}.`, { data: { attribute: name } });
   }
   return undefined;
 }
@@ -33,14 +33,14 @@ export const checkRequiredAttributes: RequestRule = (request) => {
       element: request.element,
       name: 'reference_user_name',
       attribute: request.userName,
-      subject: 'reference_user_name',
+      subject: () => 'reference_user_name',
       expected: 'the IBKR user name of the account (not the account id)',
     },
   ];
   request.details.forEach((detail, index) => {
     required.push(
-      { element: detail.element, name: 'question', attribute: detail.question, subject: `The question of Details ${index + 1}`, expected: 'a question id from the SECURITY_QUESTIONS list, e.g. 9161083' },
-      { element: detail.element, name: 'answer', attribute: detail.answer, subject: capitalize(describeAnswer(detail, index)), expected: 'the answer to the question' },
+      { element: detail.element, name: 'question', attribute: detail.question, subject: () => `The question of Details ${index + 1}`, expected: 'a question id from the SECURITY_QUESTIONS list, e.g. 9161083' },
+      { element: detail.element, name: 'answer', attribute: detail.answer, subject: () => capitalize(describeAnswer(detail, index)), expected: 'the answer to the question' },
     );
   });
 

@@ -4,15 +4,22 @@ import { createProblem, type DocumentRule, type RequestRule } from './rule';
 
 type Container = typeof WRAPPER_ELEMENT | typeof SECURITY_QUESTIONS | typeof DETAILS_ELEMENT;
 
-/** XML white space (space, tab, CR, LF); other Unicode spaces such as U+00A0 count as content. */
-const XML_WHITE_SPACE = /^[ \t\r\n]*$/;
-
 function isXmlWhiteSpace(character: string): boolean {
   return character === ' ' || character === '\t' || character === '\r' || character === '\n';
 }
 
 function isContentText(node: TextNode): boolean {
-  return node.kind === 'cdata' || !XML_WHITE_SPACE.test(node.value);
+  if (node.kind === 'cdata') {
+    return true;
+  }
+  // Only XML white space (space, tab, CR, LF) is not content; other Unicode spaces such as U+00A0 are.
+  const value = node.value;
+  for (let index = 0; index < value.length; index++) {
+    if (!isXmlWhiteSpace(value.charAt(index))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Returns the span of a text node without its leading and trailing white space; a CDATA section keeps its whole span. */

@@ -57,7 +57,8 @@ function checkElementAttributes(element: ElementNode, defined: readonly string[]
 export const checkUnknownAttributes: RequestRule = (request) => {
   const problems = checkElementAttributes(request.element, DEFINED_ATTRIBUTES.SecurityQuestions ?? []);
   for (const detail of request.details) {
-    problems.push(...checkElementAttributes(detail.element, DEFINED_ATTRIBUTES.Details ?? []));
+    // A loop, because spreading a huge list into push overflows the call stack.
+    for (const problem of checkElementAttributes(detail.element, DEFINED_ATTRIBUTES.Details ?? [])) problems.push(problem);
   }
   return problems;
 };

@@ -8,6 +8,9 @@ import type { SyntaxProblem } from '../model';
 /** Maximum number of syntax problems returned, so that a garbage file cannot flood the editor. */
 export const MAX_SYNTAX_PROBLEMS = 200;
 
+/** Bound of the name table, so that a file of millions of distinct names cannot grow it without limit. */
+const MAX_INTERNED_NAMES = 4096;
+
 export type SyntaxProblemCode = SyntaxProblem['code'];
 
 /**
@@ -33,23 +36,31 @@ export class ProblemList {
 
   /** Returns the problems sorted by start offset, the overflow note last. */
   toArray(): SyntaxProblem[] {
-    // Array.prototype.sort is stable, so problems at one offset keep the order they were found in.
-    const problems = this.kept.slice().sort((a, b) => a.span.start - b.span.start);
-    const last = this.firstDropped;
-    if (last === undefined) {
-      return problems;
-    }
-    if (this.droppedCount === 1) {
-      problems.push(last);
-    } else {
-      const more = this.droppedCount - 1;
-      problems.push({
-        ...last,
-        message: `${last.message} (${more} more syntax ${more === 1 ? 'problem follows' : 'problems follow'} and ${more === 1 ? 'is' : 'are'} not listed: fix these first.)`,
-      });
-    }
+    return sortProblems(this.kept, this.firstDropped, this.droppedCount);
+  }
+}
+
+/**
+ * Sorts the kept problems by start offset and appends the first dropped one, which states how
+ * many more were dropped. `ProblemList` and the incremental checker share it, so both list the
+ * same problems for the same text.
+ */
+export function sortProblems(kept: readonly SyntaxProblem[], firstDropped: SyntaxProblem | undefined, droppedCount: number): SyntaxProblem[] {
+  // Array.prototype.sort is stable, so problems at one offset keep the order they were found in.
+  const problems = kept.slice().sort((a, b) => a.span.start - b.span.start);
+  if (firstDropped === undefined) {
     return problems;
   }
+  if (droppedCount === 1) {
+    problems.push(firstDropped);
+  } else {
+    const more = droppedCount - 1;
+    problems.push({
+      ...firstDropped,
+      message: `${firstDropped.message} (${more} more syntax ${more === 1 ? 'problem follows' : 'problems follow'} and ${more === 1 ? 'is' : 'are'} not listed: fix these first.)`,
+    });
+  }
+  return problems;
 }
 
 /**
@@ -77,8 +88,12 @@ export class ForwardSearch {
   }
 }
 
+/** Destination of a parse's problems: a capped `ProblemList`, or the incremental checker's per-piece lists. */
+export interface ProblemSink {
+  add(code: SyntaxProblemCode, start: number, end: number, message: string): void;
+}
+
 export class ParseContext {
-  readonly problems = new ProblemList();
   readonly nextLessThan: ForwardSearch;
   readonly nextGreaterThan: ForwardSearch;
   readonly nextDoubleQuote: ForwardSearch;
@@ -90,7 +105,10 @@ export class ParseContext {
   readonly nextDoubleHyphen: ForwardSearch;
   readonly nextCdataEnd: ForwardSearch;
 
-  constructor(readonly text: string) {
+  constructor(
+    readonly text: string,
+    readonly problems: ProblemSink,
+  ) {
     this.nextLessThan = new ForwardSearch(text, '<');
     this.nextGreaterThan = new ForwardSearch(text, '>');
     this.nextDoubleQuote = new ForwardSearch(text, '"');
@@ -101,6 +119,17 @@ export class ParseContext {
     this.nextCommentEnd = new ForwardSearch(text, '-->');
     this.nextDoubleHyphen = new ForwardSearch(text, '--');
     this.nextCdataEnd = new ForwardSearch(text, ']]>');
+  }
+
+  /** Names seen so far, so that a model with thousands of equal names keeps one string of each. */
+  private readonly names = new Map<string, string>();
+
+  /** Returns the stored copy of `name`, storing this one the first time. */
+  intern(name: string): string {
+    const stored = this.names.get(name);
+    if (stored !== undefined) return stored;
+    if (this.names.size < MAX_INTERNED_NAMES) this.names.set(name, name);
+    return name;
   }
 
   report(code: SyntaxProblemCode, start: number, end: number, message: string): void {

@@ -107,6 +107,24 @@ export class NamespaceResolver {
 
   constructor(private readonly context: ParseContext) {}
 
+  /**
+   * Puts the resolver inside an element whose scope is `scope`, as `enterElement` would have,
+   * so that a parse can resume inside that element. Leaving it returns to the empty scope.
+   */
+  resumeInside(scope: ReadonlyMap<string, string>): void {
+    const frame: Frame = { outerScope: this.scope, replaced: [] };
+    for (const [prefix, uri] of scope) {
+      frame.replaced!.push([prefix, this.bindings.get(prefix)]);
+      this.bindings.set(prefix, uri);
+    }
+    this.frames.push(frame);
+    if (scope instanceof NamespaceScope) {
+      this.scope = scope;
+    } else {
+      this.scope = new NamespaceScope(this.scope, new Map(scope));
+    }
+  }
+
   enterElement(element: ElementNode): void {
     const declared = this.collectDeclarations(element);
     const frame: Frame = { outerScope: this.scope, replaced: undefined };

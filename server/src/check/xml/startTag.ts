@@ -78,7 +78,7 @@ export function readStartTag(context: ParseContext, lessThan: number): StartTag 
   const text = context.text;
   const nameStart = lessThan + 1;
   const nameEnd = scanName(text, nameStart);
-  const name = text.slice(nameStart, nameEnd);
+  const name = context.intern(text.slice(nameStart, nameEnd));
   checkQualifiedName(context, name, nameStart, 'Element');
 
   const attributes: AttributeNode[] = [];
@@ -199,7 +199,8 @@ export function readStartTag(context: ParseContext, lessThan: number): StartTag 
     startTagComplete: complete,
     selfClosing,
     endTagSpan: undefined,
-    attributes,
+    // An exact-size copy: a grown array keeps spare capacity, and a model keeps many of them.
+    attributes: attributes.length === 0 ? [] : attributes.slice(),
     children: [],
     namespaces: NO_NAMESPACES,
   };
@@ -264,7 +265,7 @@ function skipQuoted(context: ParseContext, quote: number): number {
 function readAttribute(context: ParseContext, nameStart: number, elementName: string): AttributeRead {
   const text = context.text;
   const nameEnd = scanName(text, nameStart);
-  const name = text.slice(nameStart, nameEnd);
+  const name = context.intern(text.slice(nameStart, nameEnd));
   checkQualifiedName(context, name, nameStart, 'Attribute');
 
   // Without a value, the value span is empty: at the end of the name when `=` is missing,
