@@ -39,6 +39,12 @@ if (tiers.length === 0) {
   }
 }
 
+if (selected.includes('e2e')) {
+  // Desktop VS Code through @vscode/test-electron where it can be downloaded; elsewhere the
+  // runner prints one line and the browser suite in test/e2e carries the check.
+  run('electron (@vscode/test-electron)', process.execPath, ['--import', 'tsx', 'test/electron/run.ts']);
+}
+
 const files = [];
 for (const tier of selected) {
   const dir = path.join(root, 'test', tier);
