@@ -18,10 +18,11 @@ import {
 
 import { canonicalQuestionId } from '../check/catalog';
 import { KNOWN_INPUT_LANGUAGES } from '../check/languages';
-import { IBKR_NAMESPACE, type SecurityQuestion } from '../check/model';
+import { IBKR_NAMESPACE, type ParsedDocument, type SecurityQuestion } from '../check/model';
+import { MAX_SYNTAX_PROBLEMS } from '../check/xml/context';
 import { DETAILS_ELEMENT, SECURITY_QUESTIONS, WRAPPER_ELEMENT } from '../check/requests';
 import type { Analysis } from '../documents';
-import { scanAt, type CursorContext, type ScannedElement } from './cursorContext';
+import { scanAt, type CursorContext, type ScanStart, type ScannedElement } from './cursorContext';
 import { describeQuestion } from './questionText';
 
 export interface CompletionOptions {
@@ -62,7 +63,7 @@ export function complete(analysis: Analysis, position: Position, options: Comple
   const document = analysis.document;
   const text = document.getText();
   const offset = document.offsetAt(position);
-  const scan = scanAt(text, offset);
+  const scan = scanAt(text, offset, scanStartFor(analysis.result.parsed, text, offset));
   const context = scan.context;
   const builder = new ItemBuilder(analysis, offset, options, scan.elements);
 
@@ -83,6 +84,50 @@ export function complete(analysis: Analysis, position: Position, options: Comple
     case 'none':
       return empty;
   }
+}
+
+/**
+ * Returns where the cursor scan can start in a batch file: the start of the request (child
+ * element of the root) before the cursor, when no syntax problem lies between the root's start
+ * tag and there. A full scan would reach that offset with only the root open, so the scan can
+ * skip the requests before it. Only under the wrapper root: completion reads the children of a
+ * `SecurityQuestions` element, and a `SecurityQuestions` root has requests' Details as children.
+ */
+function scanStartFor(parsed: ParsedDocument, text: string, offset: number): ScanStart | undefined {
+  const root = parsed.root;
+  if (root?.localName !== WRAPPER_ELEMENT || !root.startTagComplete || parsed.text !== text) return undefined;
+
+  const children = root.children;
+  // The last child that starts before the cursor; children are in document order.
+  let low = 0;
+  let high = children.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (children[middle]!.span.start < offset) {
+      found = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+
+  let from = -1;
+  for (let index = found; index >= 0; index--) {
+    const child = children[index]!;
+    if (child.kind === 'element') {
+      // The incremental checker moves the nodes of a model in place once a later version is checked.
+      if (text.startsWith(`<${child.name}`, child.span.start)) from = child.span.start;
+      break;
+    }
+  }
+
+  const rootStartTagEnd = root.startTagSpan.end;
+  if (from <= rootStartTagEnd) return undefined;
+  // A full list may have dropped problems of any offset.
+  if (parsed.syntaxProblems.length >= MAX_SYNTAX_PROBLEMS) return undefined;
+  if (parsed.syntaxProblems.some(({ span }) => span.start < from && (span.start >= rootStartTagEnd || span.end > rootStartTagEnd))) return undefined;
+  return { rootName: root.name, rootStartTagEnd, from };
 }
 
 class ItemBuilder {

@@ -57,48 +57,109 @@ function localNameOf(name: string): string {
 }
 
 /**
- * Scans `text` once from the start and returns the context at `offset` with every start tag.
+ * A place after the start of the text where a scan may start. The caller vouches that a scan from
+ * the start would reach `from` with only the root element open and with no effect on the
+ * result other than adding the root's descendants read before `from`. The language server
+ * takes such an offset from the parsed model: the start of a child element of the root, with
+ * no syntax problem between the root's start tag and there.
+ */
+export interface ScanStart {
+  /** Qualified name of the root element, as the parser read it. */
+  rootName: string;
+  /** Offset just after the `>` of the root's start tag. */
+  rootStartTagEnd: number;
+  /** Offset of the `<` of an element child of the root, before the cursor. */
+  from: number;
+}
+
+/**
+ * Scans `text` from the start and returns the context at `offset` with every start tag.
  * An unfinished start tag ends at the next `<` (which no attribute value may contain) and
  * counts as an open element, as an unclosed element runs to the end of the text.
+ *
+ * With `start`, the scan reads the prolog and the root's start tag, then jumps to
+ * `start.from`, and stops once the context is found and only the root is open again. The
+ * context is the same as a full scan's; `elements` then lacks the root's descendants outside
+ * the scanned part, so it still shows which elements the cursor's elements contain, but not
+ * which children the root has. The scan falls back to a full scan when the prolog does not
+ * read as `start` says.
  */
-export function scanAt(text: string, offset: number): ScanResult {
+export function scanAt(text: string, offset: number, start?: ScanStart): ScanResult {
   const cursor = Math.max(0, Math.min(offset, text.length));
-  const elements: ScannedElement[] = [];
-  const stack: ScannedElement[] = [];
-  let context: CursorContext | undefined;
-  let index = 0;
+  if (start !== undefined && start.from > start.rootStartTagEnd && start.from < cursor) {
+    const result = scanFrom(text, cursor, start);
+    if (result !== undefined) return result;
+  }
+  const scanner = new Scanner(text, cursor);
+  while (scanner.step());
+  return { context: scanner.context ?? { kind: 'none' }, elements: scanner.elements };
+}
 
-  while (index <= text.length) {
+function scanFrom(text: string, cursor: number, start: ScanStart): ScanResult | undefined {
+  const scanner = new Scanner(text, cursor);
+  while (scanner.index < start.rootStartTagEnd && scanner.step());
+  const root = scanner.stack[0];
+  const prologMatches = scanner.index === start.rootStartTagEnd && scanner.stack.length === 1 && scanner.elements.length === 1 && root?.name === start.rootName;
+  if (!prologMatches || scanner.context !== undefined) return undefined;
+
+  scanner.index = start.from;
+  // Once the context is known and nothing but the root is open, no element read so far can get
+  // another child, so the rest of the text cannot change what completion looks at.
+  while (scanner.step()) {
+    if (scanner.context !== undefined && scanner.stack.length <= 1 && (scanner.stack[0] ?? root) === root) break;
+  }
+  return { context: scanner.context ?? { kind: 'none' }, elements: scanner.elements };
+}
+
+class Scanner {
+  readonly elements: ScannedElement[] = [];
+  readonly stack: ScannedElement[] = [];
+  context: CursorContext | undefined;
+  /** Offset of the next character data, past the end of the text when the scan is done. */
+  index = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly cursor: number,
+  ) {}
+
+  /** Reads the character data at `index` and the markup item after it; returns false at the end of the text. */
+  step(): boolean {
+    const { text, cursor, stack } = this;
+    const index = this.index;
+    if (index > text.length) return false;
     const lessThan = text.indexOf('<', index);
     const contentEnd = lessThan === -1 ? text.length : lessThan;
-    if (context === undefined && cursor >= index && cursor <= contentEnd) {
-      context = { kind: 'content', parent: stack[stack.length - 1], wordStart: wordStartBefore(text, cursor, index) };
+    if (this.context === undefined && cursor >= index && cursor <= contentEnd) {
+      this.context = { kind: 'content', parent: stack[stack.length - 1], wordStart: wordStartBefore(text, cursor, index) };
     }
-    if (lessThan === -1) break;
+    if (lessThan === -1) {
+      this.index = text.length + 1;
+      return false;
+    }
 
     const markupEnd = skipSpecialMarkup(text, lessThan);
     if (markupEnd !== undefined) {
-      if (context === undefined && cursor > lessThan && cursor < markupEnd) context = { kind: 'none' };
-      index = markupEnd;
-      continue;
+      if (this.context === undefined && cursor > lessThan && cursor < markupEnd) this.context = { kind: 'none' };
+      this.index = markupEnd;
+      return true;
     }
 
     if (text[lessThan + 1] === '/') {
       const end = endOfTag(text, lessThan + 2);
-      if (context === undefined && cursor > lessThan && cursor < end) context = { kind: 'none' };
+      if (this.context === undefined && cursor > lessThan && cursor < end) this.context = { kind: 'none' };
       closeElement(stack, text.slice(lessThan + 2, end).replace(/[\s>].*$/s, ''));
-      index = end;
-      continue;
+      this.index = end;
+      return true;
     }
 
     const tag = scanStartTag(text, lessThan, stack[stack.length - 1], cursor);
-    elements.push(tag.element);
-    if (context === undefined && tag.context !== undefined) context = tag.context;
+    this.elements.push(tag.element);
+    if (this.context === undefined && tag.context !== undefined) this.context = tag.context;
     if (!tag.selfClosing) stack.push(tag.element);
-    index = tag.end;
+    this.index = tag.end;
+    return true;
   }
-
-  return { context: context ?? { kind: 'none' }, elements };
 }
 
 /** Returns the end of a comment, CDATA section, processing instruction or DOCTYPE at `start`, or `undefined`. */
