@@ -73,7 +73,9 @@ export class ParsedArgs {
 }
 
 export function usageError(command: CommandSpec, problem: string): CliError {
-  return new CliError(`ibkr-am ${command.name}: ${problem}. Run "ibkr-am ${command.name} --help" for usage.`);
+  // A problem may end in "FILE..." already; add no second period.
+  const sentence = problem.endsWith('.') ? problem : `${problem}.`;
+  return new CliError(`ibkr-am ${command.name}: ${sentence} Run "ibkr-am ${command.name} --help" for usage.`);
 }
 
 /**
@@ -126,8 +128,10 @@ export function parseCommandArgs(command: CommandSpec, argv: readonly string[]):
 
     const placeholder = spec.valueName ?? 'VALUE';
     // A value that starts with "-" and was not written as --name=value is most likely the next
-    // option, so the value was forgotten.
-    if (token.value === undefined || (token.inlineValue === false && token.value.startsWith('-'))) {
+    // option, so the value was forgotten. A negative number is a value, which the command then
+    // rejects naming it.
+    const looksLikeOption = token.value !== undefined && token.inlineValue === false && token.value.startsWith('-') && !/^-\d/.test(token.value);
+    if (token.value === undefined || looksLikeOption) {
       throw usageError(command, `option ${token.rawName} needs a value: ${token.rawName} ${placeholder}`);
     }
     if (spec.choices !== undefined && !spec.choices.includes(token.value)) {

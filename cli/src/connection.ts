@@ -15,6 +15,7 @@ import {
   type EnvironmentName,
   type Logger,
 } from '../../eca/src/index';
+import { MAX_TIMEOUT_MS } from '../../eca/src/client';
 import type { OptionSpec, ParsedArgs } from './args';
 import { CliError } from './errors';
 import { printVerbose, printWarning } from './output';
@@ -32,7 +33,8 @@ export const CONNECTION_OPTIONS: Record<string, OptionSpec> = {
   url: {
     type: 'string',
     valueName: 'BASE',
-    description: 'Base URL of the local emulator or of a custom server, e.g. http://127.0.0.1:8642. Not allowed with qa and production.',
+    description:
+      'Base URL of the local emulator or of a custom server, e.g. http://127.0.0.1:8642. Not allowed with qa and production. Without it, --env local uses the URL of the emulator running on the state folder (its server.json), else http://127.0.0.1:8642.',
   },
   csid: { type: 'string', valueName: 'CSID', description: 'Client service id that IBKR issued to the firm (default $IBKR_CSID).' },
   'public-key-file': { type: 'string', valueName: 'FILE', description: "IBKR's OpenPGP public key file (default $IBKR_PUBLIC_KEY_FILE)." },
@@ -101,6 +103,11 @@ export function selectedEnvironment(args: ParsedArgs): EnvironmentName {
   if (env === 'custom' && url === undefined) {
     throw new CliError('--env custom needs --url BASE, the base URL of the server, e.g. --url https://eca.example.com');
   }
+  if (env === 'local' && url !== undefined && !isLoopbackUrl(url)) {
+    throw new CliError(
+      `--env local is the emulator on loopback, but --url "${url}" names another host; use --env custom with the firm's credentials (IBKR_* variables or flags) for that server`,
+    );
+  }
   if (env !== undefined) {
     return env;
   }
@@ -113,8 +120,9 @@ function timeoutMs(args: ParsedArgs): number | undefined {
     return undefined;
   }
   const seconds = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(seconds > 0)) {
-    throw new CliError(`invalid --timeout "${value}"; give a positive number of seconds, e.g. --timeout 60`);
+  // The upper bound keeps Node's timers from overflowing (see MAX_TIMEOUT_MS).
+  if (!/^\d+(\.\d+)?$/.test(value) || !(seconds >= 1) || seconds > MAX_TIMEOUT_MS / 1000) {
+    throw new CliError(`invalid --timeout "${value}"; give a number of seconds from 1 to ${MAX_TIMEOUT_MS / 1000}, e.g. --timeout 60`);
   }
   return Math.round(seconds * 1000);
 }
@@ -198,7 +206,9 @@ export async function openConnection(args: ParsedArgs): Promise<Connection> {
       credentialSource = givenSettings.map((setting) => (args.has(setting.flag) ? `--${setting.flag}` : setting.variable)).join(', ');
     }
 
-    const credentials = await loadCredentials(files);
+    const credentials = await loadCredentials(files).catch((error: unknown) => {
+      throw withKeyHint(error, args, files, environment === 'local' && givenSettings.length === 0);
+    });
     const client = createEcaClient({
       environment,
       baseUrl,
@@ -213,6 +223,32 @@ export async function openConnection(args: ParsedArgs): Promise<Connection> {
   } catch (error) {
     throw toCliError(error);
   }
+}
+
+/** Names the flag or variable that a setting's value came from. */
+function sourceOf(args: ParsedArgs, setting: CredentialSetting): string {
+  return args.has(setting.flag) ? `--${setting.flag}` : setting.variable;
+}
+
+/**
+ * Adds to a key error the setting to change: the variable or flag that named the missing key
+ * file, or the passphrase setting. A key of the local test firm comes from the state folder instead.
+ */
+function withKeyHint(error: unknown, args: ParsedArgs, files: { ibkrPublicKeyFile: string; privateKeyFile: string }, fromTestFirm: boolean): unknown {
+  if (!(error instanceof EcaError) || error.code !== 'key' || fromTestFirm) {
+    return error;
+  }
+  let hint: string;
+  if (/passphrase/i.test(error.message)) {
+    hint = `Set ${PASSPHRASE.variable} (or --${PASSPHRASE.flag}) to the passphrase of this key.`;
+  } else if (error.message.includes(` file ${files.privateKeyFile} `)) {
+    hint = `The path comes from ${sourceOf(args, PRIVATE_KEY_FILE)}.`;
+  } else if (error.message.includes(` file ${files.ibkrPublicKeyFile} `)) {
+    hint = `The path comes from ${sourceOf(args, PUBLIC_KEY_FILE)}.`;
+  } else {
+    return error;
+  }
+  return new CliError(`${error.message} ${hint}`);
 }
 
 /** Turns an `EcaError` into a `CliError` with the same message; other errors pass through. */

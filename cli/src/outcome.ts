@@ -35,6 +35,18 @@ function executionJson(execution: ExecutionDetails | null): Record<string, unkno
   return { date: execution.date, processFile: execution.processFile, client: execution.client, masterAcct: execution.masterAcct };
 }
 
+function requestJson(request: RequestResult): Record<string, unknown> {
+  return {
+    requestType: request.requestType,
+    userName: request.reference?.value ?? null,
+    status: request.status,
+    requestId: request.requestId,
+    message: request.message,
+    errors: request.errors,
+    pendingTasks: request.pendingTasks.map(taskJson),
+  };
+}
+
 /**
  * Returns the JSON form of an outcome: exactly the documented fields, plus `responseXml` and
  * `rawReply` (`null` when no reply arrived) when the user asked for the raw response with --show-raw.
@@ -49,6 +61,8 @@ export function outcomeJson(outcome: SubmitOutcome, showRaw: boolean): Record<st
     pendingTasks: outcome.pendingTasks.map(taskJson),
     execution: executionJson(outcome.execution),
     detail: outcome.detail,
+    // The top-level fields are the first request's; a file may hold several requests.
+    requests: outcome.requests.map(requestJson),
   };
   if (showRaw) {
     json['responseXml'] = outcome.responseXml;

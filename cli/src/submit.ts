@@ -6,7 +6,7 @@
  */
 
 import path from 'node:path';
-import { defaultRecordFile, EcaError, type SubmitOutcome } from '../../eca/src/index';
+import { defaultRecordFile, EcaError, hostOf, resolveBaseUrl, type EnvironmentName, type NotSentOutcome, type SubmitOutcome } from '../../eca/src/index';
 import { findRequests } from '../../server/src/check/requests';
 import type { CommandSpec, ParsedArgs } from './args';
 import { checkText, loadQuestionList, type FileCheckResult } from './checkFiles';
@@ -81,6 +81,36 @@ function enforceNoErrors(checked: FileCheckResult): void {
 }
 
 /**
+ * Rejects a file with an `encoding-declaration` warning: IBKR then reads the non-ASCII answers
+ * as ASCII, and answers can be set only once, so the mistake cannot be corrected by sending again.
+ */
+function enforceEncodingDeclaration(checked: FileCheckResult): void {
+  const diagnostic = checked.diagnostics.find((candidate) => candidate.code === 'encoding-declaration');
+  if (diagnostic !== undefined) {
+    throw new CliError(
+      `${checked.file} has non-ASCII text but no XML declaration naming UTF-8 (line ${diagnostic.range.start.line + 1}), so IBKR would read it as ASCII and store garbled answers, which cannot be set again. Add <?xml version="1.0" encoding="UTF-8"?> as the first line and submit again. Nothing was sent.`,
+    );
+  }
+}
+
+/** Returns the record entry of an attempt that failed before the client could send anything (a key or setting error). */
+function notSentBeforeClient(args: ParsedArgs, environment: EnvironmentName, file: string, message: string): NotSentOutcome {
+  let host = 'unknown host';
+  try {
+    host = hostOf(resolveBaseUrl(environment, args.string('url')));
+  } catch {
+    // The URL itself is what failed; the record names no host.
+  }
+  return { outcome: 'not-sent', environment, host, fileName: path.basename(file), message };
+}
+
+/** Prints the JSON object of a submission that sent nothing, so that a JSON reader always gets an object on stdout. */
+function writeNothingSentJson(outcome: 'not-sent' | 'rejected', error: unknown): void {
+  const detail = error instanceof Error ? error.message : String(error);
+  writeOut(`${JSON.stringify({ outcome, detail }, null, 2)}\n`);
+}
+
+/**
  * Requires `--confirm-user` for production. The confirmed names must be exactly the user names
  * of the file's requests, so that a file for the wrong user is not sent out of habit.
  */
@@ -130,6 +160,20 @@ async function sendWithCancel(send: (signal: AbortSignal) => Promise<SubmitOutco
 export async function runSubmit(args: ParsedArgs): Promise<ExitCodeValue> {
   const file = args.positionals[0] ?? '';
   const format = args.choice<'text' | 'json'>('format', 'text');
+  // Until the request file passes the gates, a failure is a rejection; after that, nothing sent.
+  let stage: 'rejected' | 'not-sent' = 'rejected';
+  try {
+    return await submitFile(args, file, format, () => (stage = 'not-sent'));
+  } catch (error) {
+    // submitFile raises only before anything was sent: once `update` returns, it prints the outcome.
+    if (format === 'json') {
+      writeNothingSentJson(stage, toCliError(error));
+    }
+    throw error;
+  }
+}
+
+async function submitFile(args: ParsedArgs, file: string, format: 'text' | 'json', gatesPassed: () => void): Promise<ExitCodeValue> {
   const environment = selectedEnvironment(args);
   const recordFile = args.string('record') ?? defaultRecordFile();
 
@@ -140,12 +184,22 @@ export async function runSubmit(args: ParsedArgs): Promise<ExitCodeValue> {
   const catalog = questionsFile !== undefined ? loadQuestionList(questionsFile) : undefined;
   const checked = checkText(file, text, catalog);
   enforceNoErrors(checked);
+  enforceEncodingDeclaration(checked);
 
   const requests = summarizeRequests(checked);
   if (environment === 'production') {
     enforceProductionConfirmation(args, requests);
   }
-  const { client } = await openConnection(args);
+  gatesPassed();
+  let client;
+  try {
+    ({ client } = await openConnection(args));
+  } catch (error) {
+    // A key or setting error: nothing was sent, and the record lists every attempt.
+    const message = error instanceof Error ? error.message : String(error);
+    await recordAttempt(recordFile, file, bytes, notSentBeforeClient(args, environment, file, message));
+    throw error;
+  }
   await warnAboutEarlierSubmissions(recordFile, environment, requests);
 
   printVerbose(`submitting ${requests.map((request) => request.requestType).join(', ')} from ${file} to ${client.host} (${environment})`);
@@ -161,7 +215,6 @@ export async function runSubmit(args: ParsedArgs): Promise<ExitCodeValue> {
   }
 
   await recordAttempt(recordFile, file, bytes, outcome);
-
   if (format === 'json') {
     writeOut(`${JSON.stringify(outcomeJson(outcome, args.flag('show-raw')), null, 2)}\n`);
   } else {

@@ -111,10 +111,17 @@ export interface EcaClientOptions {
   endpointNames?: Partial<EndpointNames> | undefined;
 }
 
+/** Maximum timeout. Node's timers overflow above 2^31-1 ms and then fire after 1 ms, so the bound stays far below that. */
+export const MAX_TIMEOUT_MS = 600_000;
+
+/** Next step when the outcome is unknown and no request id came back, so "ibkr-am status" has nothing to ask about. */
+export const NO_REQUEST_ID_MESSAGE =
+  "IBKR's reply had no request id: ask IBKR support, or look for the user's security questions status before sending again.";
+
 function checkDuration(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new EcaError('config', `${name} must be a positive number of milliseconds; got ${value}.`);
+  if (!Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
+    throw new EcaError('config', `${name} must be from 1 to ${MAX_TIMEOUT_MS} milliseconds; got ${value}.`);
   }
   return value;
 }
@@ -243,7 +250,15 @@ export class EcaClient {
 
   private async submit(endpoint: string, file: SubmitFile, options: CallOptions | undefined): Promise<SubmitOutcome> {
     const { name, data } = await readSubmitFile(file);
-    const built = await buildPayload({ name, data }, this.credentials);
+    let built: Awaited<ReturnType<typeof buildPayload>>;
+    try {
+      built = await buildPayload({ name, data }, this.credentials);
+    } catch (error) {
+      // Over the size limit, or signing failed: nothing was sent, and the caller records the attempt.
+      if (!(error instanceof EcaError) || error.notSent !== undefined) throw error;
+      const notSent: NotSentOutcome = { outcome: 'not-sent', environment: this.environment, host: this.host, fileName: name, message: error.message };
+      throw new EcaError(error.code, error.message, { cause: error.cause, notSent });
+    }
     const base: SubmitBase = {
       environment: this.environment,
       host: this.host,
@@ -273,7 +288,7 @@ export class EcaClient {
         outcome: 'unknown',
         status: null,
         requestId: null,
-        message: `${error.message} The request may have been processed: ${OUTCOME_UNKNOWN_MESSAGE}.`,
+        message: `${error.message} The request may have been processed. ${NO_REQUEST_ID_MESSAGE}`,
         errors: [],
         pendingTasks: [],
         execution: null,
@@ -308,12 +323,13 @@ export class EcaClient {
    * for the message, `detail` the full explanation.
    */
   private unreadableReply(base: SubmitBase, rawReply: RawReply, problem: string, detail: string, extra?: Partial<SubmitOutcome>): SubmitOutcome {
+    const hasRequestId = extra?.requestId !== undefined && extra.requestId !== null;
     return {
       ...base,
       outcome: 'invalid-response',
       status: null,
       requestId: null,
-      message: `The reply from ${this.host} could not be read: ${problem}. The request may have been processed: ${OUTCOME_UNKNOWN_MESSAGE}.`,
+      message: `The reply from ${this.host} could not be read: ${problem}. The request may have been processed: ${hasRequestId ? `${OUTCOME_UNKNOWN_MESSAGE}.` : NO_REQUEST_ID_MESSAGE}`,
       errors: [],
       pendingTasks: [],
       execution: null,
@@ -338,6 +354,26 @@ export class EcaClient {
         `HTTP ${reply.status} redirect`,
         `HTTP ${reply.status} redirect to ${reply.location ?? '(no Location header)'}. ECA endpoints do not redirect, so check the base URL ${this.baseUrl}.`,
       );
+    }
+    if (reply.status === 404) {
+      // The endpoint does not exist at this base URL, so nothing processed the file.
+      return {
+        ...base,
+        outcome: 'not-processed',
+        status: null,
+        requestId: null,
+        message: `No such endpoint: ${this.host} returned HTTP 404, so the file was not processed. Check the base URL ${this.baseUrl}.`,
+        errors: [],
+        pendingTasks: [],
+        execution: null,
+        detail: `HTTP 404: ${describeBody(reply.body, reply.contentType, secrets)}.`,
+        requests: [],
+        signature: null,
+        responseXml: null,
+        envelope: null,
+        httpStatus: reply.status,
+        rawReply,
+      };
     }
     if (reply.status < 200 || reply.status >= 300) {
       return invalid(`HTTP ${reply.status}`, `HTTP ${reply.status}: ${describeBody(reply.body, reply.contentType, secrets)}.`);

@@ -55,11 +55,19 @@ export function resolveBaseUrl(environment: EnvironmentName, baseUrl?: string): 
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new EcaError('config', `Base URL "${chosen}" must start with https:// (or http:// for a loopback host).`);
   }
+  if (environment === 'local' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    // `local` sends the emulator's test firm credentials; they must not leave the machine.
+    throw new EcaError('config', `The local environment is the emulator on loopback; base URL "${chosen}" names another host. Use the custom environment with the firm's credentials for that server.`);
+  }
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
     throw new EcaError('config', `Base URL "${chosen}" uses plain http to a host that is not loopback; the CSID would travel unencrypted. Use https://.`);
   }
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
     throw new EcaError('config', `Base URL "${chosen}" must not contain credentials, a query or a fragment.`);
+  }
+  if (/\/ws\/eca\/*$/.test(url.pathname)) {
+    // endpointUrl appends /ws/eca/{name}; a base that ends in it would double the path.
+    throw new EcaError('config', `Base URL "${chosen}" ends in /ws/eca; give the base without it, e.g. ${url.origin}.`);
   }
   return url.toString().replace(/\/+$/, '');
 }

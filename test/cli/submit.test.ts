@@ -29,7 +29,7 @@ interface TestFirmFile {
   ibkrPublicKeyFile: string;
 }
 
-const OUTCOME_KEYS = ['outcome', 'status', 'requestId', 'message', 'errors', 'pendingTasks', 'execution', 'detail'];
+const OUTCOME_KEYS = ['outcome', 'status', 'requestId', 'message', 'errors', 'pendingTasks', 'execution', 'detail', 'requests'];
 const TASK_KEYS = ['formNumber', 'formName', 'action', 'requiredForApproval', 'requiredForTrading', 'onlineTask'];
 const EXECUTION_KEYS = ['date', 'processFile', 'client', 'masterAcct'];
 const SAMPLE_ANSWERS = ['answer1', 'demo2', 'text3'];

@@ -148,7 +148,12 @@ describe('client HTTP behaviour', () => {
   test('invalid timeout is a config error', () => {
     assert.throws(
       () => createEcaClient({ environment: 'local', credentials, requestTimeoutMs: -5 }),
-      (error: unknown) => error instanceof EcaError && error.code === 'config' && /requestTimeoutMs must be a positive number of milliseconds; got -5/.test(error.message),
+      (error: unknown) => error instanceof EcaError && error.code === 'config' && /requestTimeoutMs must be from 1 to 600000 milliseconds; got -5/.test(error.message),
+    );
+    // Above 2^31-1 ms Node's timer would fire after 1 ms; the bound keeps well below that.
+    assert.throws(
+      () => createEcaClient({ environment: 'local', credentials, requestTimeoutMs: 3_000_000_000 }),
+      (error: unknown) => error instanceof EcaError && error.code === 'config' && /requestTimeoutMs must be from 1 to 600000 milliseconds; got 3000000000/.test(error.message),
     );
   });
 
@@ -162,5 +167,10 @@ describe('client HTTP behaviour', () => {
     assert.throws(() => resolveBaseUrl('production', 'https://evil.example.com'), /production environment always uses https:\/\/api\.ibkr\.com/);
     assert.throws(() => resolveBaseUrl('custom', 'not a url'), /is not a valid URL/);
     assert.throws(() => resolveBaseUrl('custom', 'https://user:pw@eca.example.com'), /must not contain credentials/);
+    // local sends the emulator's test firm credentials, so it stays on loopback.
+    assert.throws(() => resolveBaseUrl('local', 'https://example.com'), /local environment is the emulator on loopback.*Use the custom environment/);
+    assert.equal(resolveBaseUrl('local', 'http://localhost:9000'), 'http://localhost:9000');
+    assert.throws(() => resolveBaseUrl('custom', 'https://eca.example.com/ws/eca/'), /ends in \/ws\/eca; give the base without it, e\.g\. https:\/\/eca\.example\.com\./);
+    assert.throws(() => resolveBaseUrl('custom', 'https://eca.example.com/ws/eca'), /ends in \/ws\/eca/);
   });
 });

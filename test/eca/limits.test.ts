@@ -26,7 +26,10 @@ describe('payload limit and packaging', () => {
       (error: unknown) =>
         error instanceof EcaError &&
         error.code === 'payload-too-large' &&
-        /over IBKR's 10 MB limit \(checked as 10000000 bytes\)/.test(error.message),
+        /over IBKR's 10 MB limit \(checked as 10000000 bytes\)/.test(error.message) &&
+        // Set, so that the caller records the attempt as not-sent.
+        error.notSent?.outcome === 'not-sent' &&
+        error.notSent.fileName === 'huge.xml',
     );
     assert.equal(setup.emulator.requestCounts()['update'], undefined);
   });

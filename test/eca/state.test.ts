@@ -117,15 +117,79 @@ describe('emulator state', () => {
     }
   });
 
-  test('port in use is a clear error', async () => {
+  test('corrupt or empty state file stops the start', async () => {
+    for (const text of ['{"version": 1, "firms": [', '']) {
+      const dir = await makeTempDir('corrupt-start');
+      try {
+        await writeFile(path.join(dir, 'state.json'), text);
+        await assert.rejects(
+          startEmulator({ stateDir: dir, port: 0 }),
+          (error: unknown) => error instanceof EcaError && error.code === 'state' && /state\.json is not valid JSON/.test(error.message) && /Move it away/.test(error.message),
+        );
+        assert.equal(await readFile(path.join(dir, 'state.json'), 'utf8'), text, 'the file is left as it was');
+      } finally {
+        await removeDir(dir);
+      }
+    }
+  });
+
+  test('second emulator on a state folder is refused', async () => {
     const setup = await startTestEmulator();
     try {
       await assert.rejects(
-        startEmulator({ stateDir: setup.stateDir, port: setup.emulator.port }),
+        startEmulator({ stateDir: setup.stateDir, port: 0 }),
+        (error: unknown) =>
+          error instanceof EcaError && error.code === 'config' && error.message.includes(`Another emulator (pid ${process.pid}, ${setup.emulator.url}) is running`),
+      );
+      const info = JSON.parse(await readFile(path.join(setup.stateDir, 'server.json'), 'utf8')) as { url: string };
+      assert.equal(info.url, setup.emulator.url, "the first emulator's server.json is kept");
+    } finally {
+      await setup.close();
+    }
+  });
+
+  test('stale server.json of a dead process is ignored', async () => {
+    const dir = await makeTempDir('stale-server');
+    try {
+      // A pid above Linux's pid_max (2^22) never names a running process.
+      await writeFile(path.join(dir, 'server.json'), JSON.stringify({ url: 'http://127.0.0.1:1', pid: 4_194_305 }));
+      const warnings: string[] = [];
+      const logger = { info: () => undefined, debug: () => undefined, error: () => undefined, warn: (message: string) => warnings.push(message) };
+      const emulator = await startEmulator({ stateDir: dir, port: 0, logger });
+      const info = JSON.parse(await readFile(path.join(dir, 'server.json'), 'utf8')) as { url: string; pid: number };
+      assert.deepEqual(info, { url: emulator.url, pid: process.pid });
+      await emulator.close();
+      assert.ok(warnings.some((message) => message.includes('left by process 4194305, which no longer runs')), warnings.join('\n'));
+    } finally {
+      await removeDir(dir);
+    }
+  });
+
+  test('state path that is a file is a clear error', async () => {
+    const dir = await makeTempDir('state-file');
+    try {
+      const file = path.join(dir, 'not-a-folder');
+      await writeFile(file, 'x');
+      await assert.rejects(
+        startEmulator({ stateDir: file, port: 0 }),
+        (error: unknown) => error instanceof EcaError && error.message.includes(`${file} is a file, not a folder`),
+      );
+    } finally {
+      await removeDir(dir);
+    }
+  });
+
+  test('port in use is a clear error', async () => {
+    const setup = await startTestEmulator();
+    const otherDir = await makeTempDir('port-in-use');
+    try {
+      await assert.rejects(
+        startEmulator({ stateDir: otherDir, port: setup.emulator.port }),
         (error: unknown) => error instanceof EcaError && error.code === 'config' && new RegExp(`Port ${setup.emulator.port} on 127\\.0\\.0\\.1 is in use`).test(error.message),
       );
     } finally {
       await setup.close();
+      await removeDir(otherDir);
     }
   });
 

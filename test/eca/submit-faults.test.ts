@@ -17,7 +17,6 @@ import {
   EcaError,
   MAX_RAW_REPLY_CHARS,
   MAX_REPLY_BYTES,
-  OUTCOME_UNKNOWN_MESSAGE,
   createEcaClient,
   readSubmissions,
   recordSubmission,
@@ -27,6 +26,7 @@ import {
   type SubmissionEntry,
   type SubmitOutcome,
 } from '../../eca/src/index';
+import { NO_REQUEST_ID_MESSAGE } from '../../eca/src/client';
 import { fileOf, makeTempDir, removeDir, securityQuestionsXml, startTestEmulator, type TestEmulator } from './helpers/emulator';
 import { closeServer, hasOpenssl, listen, selfSignedCertificate, waitFor } from './helpers/loopback';
 
@@ -105,7 +105,8 @@ describe('update under injected faults', () => {
   function assertUnknown(run: FaultRun, kind: 'unknown' | 'invalid-response', host = setup.client().host): SubmitOutcome {
     const outcome = assertOutcome(run, kind, host);
     assert.ok(outcome.message.includes(host), `the message names the host: ${outcome.message}`);
-    assert.ok(outcome.message.includes(`The request may have been processed: ${OUTCOME_UNKNOWN_MESSAGE}.`), outcome.message);
+    // No fault here returns a request id, so the message says where else to look.
+    assert.ok(outcome.message.includes("The request may have been processed") && outcome.message.includes(NO_REQUEST_ID_MESSAGE), outcome.message);
     return outcome;
   }
 
@@ -219,6 +220,14 @@ describe('update under injected faults', () => {
     assert.match(outcome.detail ?? '', /^HTTP 403: the body is JSON/);
     assertRawReply(outcome, 403, /^\{"error":"Service temporarily unavailable \(emulator fault\)\."\}$/);
     assert.equal(outcome.rawReply?.truncated, false);
+  });
+
+  test('HTTP 404 is not processed: no such endpoint', async () => {
+    const run = await submitWithFault({ kind: 'html', status: 404, endpoint: 'update' });
+
+    const outcome = assertOutcome(run, 'not-processed', setup.client().host);
+    assert.match(outcome.message, /^No such endpoint: 127\.0\.0\.1:\d+ returned HTTP 404, so the file was not processed\. Check the base URL /);
+    assert.equal(outcome.httpStatus, 404);
   });
 
   test('HTTP 5xx is an invalid response', async () => {

@@ -9,6 +9,7 @@ import { errorMessage } from '../log';
 import { submitConfirmation, SUBMIT_BUTTON, matchesTypedConfirmation, typedConfirmationPrompt, userNames } from '../logic/confirmation';
 import { redactSecrets } from '../logic/mask';
 import { corruptRecordWarning, earlierSubmissions, previousSubmissionWarning, SUBMIT_ANYWAY_BUTTON } from '../logic/previousSubmissions';
+import { encodingRejection } from '../logic/encodingGate';
 import { answersOf } from '../logic/requestEdits';
 import { renderSubmitOutcome } from '../logic/resultText';
 
@@ -57,6 +58,12 @@ export async function submit(services: Services, target?: unknown): Promise<void
     return;
   }
   if (!(await checkSendable(document, name, summary))) {
+    return;
+  }
+  // A warning in the editor, but a refusal here: the garbled answers could not be set again.
+  const rejection = encodingRejection(document.getText(), name);
+  if (rejection !== undefined) {
+    void vscode.window.showErrorMessage(rejection);
     return;
   }
 
@@ -334,7 +341,8 @@ function notifyOutcome(outcome: SubmitOutcome, name: string, secrets: readonly s
       return;
     case 'invalid-response':
     case 'unknown':
-      void vscode.window.showErrorMessage(message.includes('check the status before sending again') ? message : `${message} Check the status before sending again.`);
+      // The client's message already says what to do before sending again.
+      void vscode.window.showErrorMessage(message.includes('before sending again') ? message : `${message} Check the status before sending again.`);
       return;
   }
 }

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { catalogFromEntries } from '../../../server/src/check/catalog';
@@ -20,7 +20,7 @@ import { DEFAULT_OVERSIZED_BODY_BYTES, FaultList, PROCESSING_FAULT_KINDS, type E
 import { buildProcessXml, completePendingInStore, handleUpdate } from './process';
 import { EMULATOR_QUESTIONS, questionsToCsv } from './questions';
 import { addAccount, addPendingUser, defaultEmulatorStateDir, initEmulatorState, loadEmulatorKeys, registerFirm, SERVER_INFO_FILE, type FirmRegistration, type TestFirm } from './setup';
-import { maskCsid, stateStoreFor, writeFileAtomic, type FirmRecord, type RequestRecord, type TaskRecord } from './state';
+import { isRunning, maskCsid, stateStoreFor, writeFileAtomic, type FirmRecord, type RequestRecord, type TaskRecord } from './state';
 
 /** Largest request body read: IBKR's 10 MB payload plus room for the JSON around it. */
 const MAX_REQUEST_BODY_BYTES = 11 * 1024 * 1024;
@@ -99,9 +99,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new EcaError('config', `Emulator port ${port} is invalid; use 0 to 65535 (0 picks any free port).`);
   }
 
+  await checkStateDir(stateDir);
+  const infoFile = path.join(stateDir, SERVER_INFO_FILE);
+  await rejectRunningEmulator(infoFile, logger);
+  const store = stateStoreFor(stateDir);
+  // Read once now, so that a corrupt state.json stops the start instead of failing every request.
+  await store.read();
   const { testFirm, publicKeyFile } = await initEmulatorState(stateDir, logger);
   const keys = await loadEmulatorKeys(stateDir);
-  const store = stateStoreFor(stateDir);
   const questions = options.questions ?? EMULATOR_QUESTIONS;
   const catalog = catalogFromEntries('the local emulator', questions);
   const faults = new FaultList();
@@ -441,7 +446,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const actualPort = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${actualPort}`;
-  const infoFile = path.join(stateDir, SERVER_INFO_FILE);
   try {
     await writeFileAtomic(infoFile, `${JSON.stringify({ url, pid: process.pid })}\n`, 0o600);
   } catch (error) {
@@ -463,9 +467,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await done;
-        // Another emulator may have started on this state folder since; its file stays.
-        const info = await readFile(infoFile, 'utf8').catch(() => '');
-        if (info.includes(`"${url}"`)) await rm(infoFile, { force: true });
+        // Remove the file only when it is still ours; another emulator's file stays.
+        const info = parseServerInfo(await readFile(infoFile, 'utf8').catch(() => ''));
+        if (info?.url === url && info.pid === process.pid) await rm(infoFile, { force: true });
         logger.info(`Emulator: stopped (${url}).`);
       })();
       return closed;
@@ -478,6 +482,40 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addAccount: (accountId, userName) => addAccount(stateDir, accountId, userName),
     registerFirm: (firm) => registerFirm(stateDir, firm),
   };
+}
+
+/** Raises a clear error when the state folder path is a file, rather than mkdir's EEXIST later. */
+async function checkStateDir(stateDir: string): Promise<void> {
+  const info = await stat(stateDir).catch(() => undefined);
+  if (info !== undefined && !info.isDirectory()) {
+    throw new EcaError('config', `The emulator state folder ${stateDir} is a file, not a folder. Give a folder path (it is created when missing).`);
+  }
+}
+
+function parseServerInfo(text: string): { url: string; pid: number } | undefined {
+  try {
+    const parsed = JSON.parse(text) as { url?: unknown; pid?: unknown };
+    return typeof parsed.url === 'string' && typeof parsed.pid === 'number' ? { url: parsed.url, pid: parsed.pid } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses to start when `server.json` names a live process: clients find the emulator through
+ * that file, and two emulators on one folder would overwrite it and each other's state.
+ * A file left by a process that no longer runs is ignored with a note, and later overwritten.
+ */
+async function rejectRunningEmulator(infoFile: string, logger: Logger): Promise<void> {
+  const info = parseServerInfo(await readFile(infoFile, 'utf8').catch(() => ''));
+  if (info === undefined) return;
+  if (isRunning(info.pid)) {
+    throw new EcaError(
+      'config',
+      `Another emulator (pid ${info.pid}, ${info.url}) is running on the state folder ${path.dirname(infoFile)}. Stop it first, or give this one another state folder.`,
+    );
+  }
+  logger.warn(`Emulator: ignoring ${infoFile}, left by process ${info.pid}, which no longer runs.`);
 }
 
 /** Returns the HTTP status for an error raised while serving a request: bad input is 4xx, the rest 500. */

@@ -89,7 +89,7 @@ export async function writeFileAtomic(file: string, content: string, mode = 0o60
 }
 
 /** Checks whether a process with this id is running. A process of another user counts as running. */
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
