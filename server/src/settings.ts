@@ -34,22 +34,62 @@ export function normalizeSettings(raw: unknown, report: (message: string) => voi
   };
 }
 
+/**
+ * Reads `ibkr.requestFiles`. Invalid entries are dropped and named in one warning; when every
+ * entry is invalid, the default applies, so that a typo does not turn glob matching off.
+ */
 function readRequestFiles(value: unknown, report: (message: string) => void): string[] {
   const fallback = [...DEFAULT_SERVER_SETTINGS.requestFiles];
   if (value === undefined || value === null) return fallback;
   if (!Array.isArray(value)) {
-    report(`Invalid setting ibkr.requestFiles: expected an array of glob patterns, got ${describe(value)}. Using ${JSON.stringify(fallback)}.`);
+    report(`Invalid setting ibkr.requestFiles: expected an array of glob patterns, got ${describe(value)}. Using the default ${JSON.stringify(fallback)}.`);
     return fallback;
   }
   const patterns: string[] = [];
+  const invalid: string[] = [];
   for (const item of value) {
-    if (typeof item === 'string' && item.trim() !== '') {
-      patterns.push(item.trim());
-    } else {
-      report(`Invalid entry in ibkr.requestFiles: expected a non-empty glob pattern, got ${describe(item)}. The entry is ignored.`);
+    if (typeof item !== 'string' || item.trim() === '') {
+      invalid.push(`${describe(item)} (not a non-empty glob pattern)`);
+      continue;
+    }
+    const syntaxError = globSyntaxError(item.trim());
+    if (syntaxError === undefined) patterns.push(item.trim());
+    else invalid.push(`${describe(item)} (${syntaxError})`);
+  }
+  if (invalid.length === 0) return patterns;
+  const result = patterns.length > 0 ? patterns : fallback;
+  const using = patterns.length > 0 ? `the remaining ${patterns.length === 1 ? 'pattern' : 'patterns'} ${JSON.stringify(patterns)}` : `the default ${JSON.stringify(fallback)}`;
+  report(`Invalid ${invalid.length === 1 ? 'entry' : 'entries'} in ibkr.requestFiles, ignored: ${invalid.join(', ')}. Using ${using}.`);
+  return result;
+}
+
+/**
+ * Returns why a glob pattern is malformed, or `undefined`. minimatch accepts an unclosed `[`
+ * or `{` and matches it as a literal character, which is never what the user meant.
+ */
+function globSyntaxError(pattern: string): string | undefined {
+  let braces = 0;
+  let classStart = -1;
+  for (let index = 0; index < pattern.length; index += 1) {
+    const character = pattern[index];
+    if (character === '\\') {
+      index += 1;
+    } else if (classStart !== -1) {
+      // A `]` first in a class (after an optional `!` or `^`) is a literal member.
+      const first = pattern[classStart + 1] === '!' || pattern[classStart + 1] === '^' ? classStart + 2 : classStart + 1;
+      if (character === ']' && index > first) classStart = -1;
+    } else if (character === '[') {
+      classStart = index;
+    } else if (character === '{') {
+      braces += 1;
+    } else if (character === '}') {
+      if (braces === 0) return 'a "}" without "{"';
+      braces -= 1;
     }
   }
-  return patterns;
+  if (classStart !== -1) return 'a "[" without "]"';
+  if (braces > 0) return 'a "{" without "}"';
+  return undefined;
 }
 
 function readValidateRun(value: unknown, report: (message: string) => void): ServerSettings['validate']['run'] {

@@ -295,6 +295,38 @@ describe('ibkr-am check', () => {
     assert.match(run.stdout, /error details-count/);
   });
 
+  test('misplaced or unquoted answers never printed', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'ibkr-check-unquoted-'));
+    try {
+      const head = '<?xml version="1.0" encoding="UTF-8"?>\n<AcctMgmtRequests xmlns="http://www.interactivebrokers.com/schemas/IBCust_import">\n<SecurityQuestions reference_user_name="tester1234" input_language="zh-Hans">\n<Details question="9161083" answer="answer1" />\n';
+      const tail = '<Details question="9161123" answer="text3" />\n</SecurityQuestions>\n</AcctMgmtRequests>\n';
+      const seconds = ['<Details question="6688721" answer=Rexy Fluffy Spot />', '<Details question="6688721" answer=\u201cRexy Fluffy\u201d />', '<Details question="6688721" answer=Rexy Fluffy" />', '<Details question="Rexy Fluffy" answer="6688721"/>'];
+      const files = seconds.map((second, index) => {
+        const file = path.join(folder, `request${index}.xml`);
+        writeFileSync(file, head + second + '\n' + tail);
+        return file;
+      });
+      for (const format of ['text', 'json', 'sarif']) {
+        const run = await runCli(['check', '--format', format, ...files]);
+        assert.equal(run.code, 1, run.stderr);
+        for (const word of ['Rexy', 'Fluffy', 'Spot']) {
+          assert.ok(!run.stdout.includes(word), `${format} output names "${word}"`);
+          assert.ok(!run.stderr.includes(word), `${format} error output names "${word}"`);
+        }
+      }
+      const json = JSON.parse((await runCli(['check', '--format', 'json', ...files.slice(0, 3)])).stdout) as JsonFileReport[];
+      for (const report of json) {
+        assert.deepEqual(
+          report.diagnostics.map((diagnostic) => [diagnostic.code, diagnostic.message.startsWith('The value of answer is not in quotes')]),
+          [['xml-wellformed', true]],
+          report.file,
+        );
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   test('no answer appears in any output', () => {
     const output = allOutput.join('\n');
     assert.ok(output.length > 0);

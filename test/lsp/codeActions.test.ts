@@ -124,6 +124,31 @@ describe('code actions', () => {
     assert.deepEqual(result.codes, ['empty-value']);
   });
 
+  it('question id white space trimmed', async () => {
+    const { uri, diagnostics } = await openWith(request([THREE_DETAILS[0] as string, '<Details question=" 6688721 " answer="second answer" />', THREE_DETAILS[2] as string]), 'question-format');
+    const actions = await actionsFor(uri, diagnostics[0] as Diagnostic);
+    assert.equal(actions[0]?.title, 'Trim to 6688721');
+    assert.deepEqual(
+      actions.filter((action) => action.isPreferred === true).map((action) => action.title),
+      ['Trim to 6688721'],
+    );
+    const result = await apply(uri, actions[0]);
+    assert.ok(result.text.includes('<Details question="6688721" answer="second answer" />'), result.text);
+    assert.deepEqual(result.codes, []);
+  });
+
+  it('miscased details prefers rename', async () => {
+    const text = request([...THREE_DETAILS.slice(0, 2), '<details question="9161123" answer="third answer" ></details>']);
+    const uri = fileUri(path.join(workspace.path, `fix${count++}.ibkr.xml`));
+    await client.open(uri, text);
+    const publish = await client.waitForCurrentVersion(uri);
+    const preferred: string[] = [];
+    for (const diagnostic of publish.diagnostics) {
+      for (const action of await actionsFor(uri, diagnostic)) if (action.isPreferred === true) preferred.push(action.title);
+    }
+    assert.deepEqual(preferred, ['Rename details to Details']);
+  });
+
   it('one Details gets two more', async () => {
     const { uri, diagnostics } = await openWith(request(THREE_DETAILS.slice(0, 1)), 'details-count');
     const actions = await actionsFor(uri, diagnostics[0] as Diagnostic);
@@ -136,10 +161,66 @@ describe('code actions', () => {
     const { uri, diagnostics } = await openWith(text, 'unexpected-content');
     const actions = await actionsFor(uri, diagnostics[0] as Diagnostic);
     const move = actions.find((action) => action.isPreferred === true);
-    assert.equal(move?.title, 'Move the element text into the answer attribute');
+    assert.equal(move?.title, 'Move the element text, trimmed, into the answer attribute');
     assert.equal(move?.edit, undefined, 'the edit, which contains the answer, is sent only on resolve');
     const result = await apply(uri, move);
     assert.ok(result.text.includes('<Details question="9161083" answer="Fluffy &amp; &quot;co&quot; &lt;3" />'), result.text);
+    assert.deepEqual(result.codes, []);
+  });
+
+  for (const [written, label] of [
+    ['answer=Rexy "Fluffy" Spot />', 'unquoted'],
+    ['answer=\u201cRexy "Fluffy" Spot\u201d />', 'curly-quoted'],
+  ] as const) {
+    it(`${label} answer put in quotes`, async () => {
+      const text = request([THREE_DETAILS[0] as string, `<Details question="6688721" ${written}`, THREE_DETAILS[2] as string]);
+      const uri = fileUri(path.join(workspace.path, `fix${count++}.ibkr.xml`));
+      await client.open(uri, text);
+      const publish = await client.waitForCurrentVersion(uri);
+      assert.deepEqual(codesOf(publish.diagnostics), ['xml-wellformed']);
+      const diagnostic = publish.diagnostics[0] as Diagnostic;
+      assert.match(diagnostic.message, /^The value of answer is not in quotes/);
+      const actions = await actionsFor(uri, diagnostic);
+      assert.deepEqual(
+        actions.map((action) => [action.title, action.isPreferred]),
+        [['Put the value of answer in quotes', true]],
+      );
+      assert.ok(!JSON.stringify([publish, actions]).includes('Fluffy'));
+      const result = await apply(uri, actions[0]);
+      assert.ok(result.text.includes('<Details question="6688721" answer="Rexy &quot;Fluffy&quot; Spot" />'), result.text);
+      assert.deepEqual(result.codes, []);
+    });
+  }
+
+  it('answer text keeps its references', async () => {
+    const text = request(['<Details question="9161083">\n      a&nbsp;b "c"\n    </Details>', ...THREE_DETAILS.slice(1)]);
+    const { uri, diagnostics } = await openWith(text, 'unexpected-content');
+    const move = (await actionsFor(uri, diagnostics[0] as Diagnostic)).find((action) => action.isPreferred === true);
+    const result = await apply(uri, move);
+    assert.ok(result.text.includes('<Details question="9161083" answer="a&nbsp;b &quot;c&quot;" />'), result.text);
+    assert.deepEqual(result.codes, ['entity-undefined']);
+  });
+
+  it('answer text cut by comment', async () => {
+    const text = request(['<Details question="9161083">ab<!--c-->cd</Details>', ...THREE_DETAILS.slice(1)]);
+    const { uri, diagnostics } = await openWith(text, 'unexpected-content');
+    assert.equal(diagnostics.length, 2);
+    const actions = await actionsFor(uri, diagnostics[0] as Diagnostic);
+    assert.deepEqual(
+      actions.map((action) => [action.title, action.isPreferred ?? false]),
+      [['Remove all the text in Details', false]],
+    );
+    const result = await apply(uri, actions[0]);
+    assert.ok(result.text.includes('<Details question="9161083"><!--c--></Details>'), result.text);
+    assert.ok(!result.codes.includes('unexpected-content'), result.codes.join());
+  });
+
+  it('curly-quoted unknown attribute removed whole', async () => {
+    const text = request([THREE_DETAILS[0] as string, '<Details question="6688721" answer="second answer" extra=\u201cx\u201d />', THREE_DETAILS[2] as string]);
+    const { uri, diagnostics } = await openWith(text, 'unknown-attribute');
+    const actions = await actionsFor(uri, diagnostics[0] as Diagnostic);
+    const result = await apply(uri, actions.find((action) => action.title === 'Remove attribute extra'));
+    assert.ok(result.text.includes('<Details question="6688721" answer="second answer" />'), result.text);
     assert.deepEqual(result.codes, []);
   });
 

@@ -67,6 +67,18 @@ describe('hover', () => {
     assert.match(markdownOf(await client.hover(uri, at('1234567'))), /not in the loaded list/);
   });
 
+  it('invalid question id never shown', async () => {
+    const wrongUri = fileUri(path.join(workspace.path, 'answer-as-question.ibkr.xml'));
+    const text = TEXT.replace('question="1234567" answer="Caf&#233; secret"', 'question="Rexy Fluffy" answer="6688721"');
+    await client.open(wrongUri, text);
+    const markdown = markdownOf(await client.hover(wrongUri, positionAt(text, text.indexOf('Rexy') + 1)));
+    assert.match(markdown, /^The question id is not a decimal integer/);
+    assert.doesNotMatch(markdown, /Rexy|Fluffy/);
+    const symbols = JSON.stringify(await client.documentSymbols(wrongUri));
+    assert.ok(symbols.includes('Details 2 (invalid question id)'), symbols);
+    assert.doesNotMatch(symbols, /Rexy|Fluffy/);
+  });
+
   it('no list loaded', async () => {
     const markdown = markdownOf(await noList.hover(uri, at('9161083')));
     assert.match(markdown, /No security question list is loaded/);

@@ -37,6 +37,26 @@ describe('settings', () => {
     assert.ok(warnings.some((message) => message.includes('ibkr.securityQuestions.catalogFile')));
   });
 
+  for (const [requestFiles, named, using] of [
+    [['[', '**/{a,b'], ['"[" (a "[" without "]")', '"**/{a,b" (a "{" without "}")'], 'Using the default ["**/*.ibkr.xml"].'],
+    [['**/*.req.xml', '['], ['"[" (a "[" without "]")'], 'Using the remaining pattern ["**/*.req.xml"].'],
+    ['notalist', ['"notalist"'], 'Using the default ["**/*.ibkr.xml"].'],
+  ] as const) {
+    it(`invalid requestFiles ${JSON.stringify(requestFiles)} warned once`, async () => {
+      const other = await LspTestClient.start({ workspaceFolders: [workspace.path], settings: { requestFiles } });
+      try {
+        const document = uri('patterns.ibkr.xml');
+        await other.open(document, readFixture('valid.ibkr.xml'));
+        await other.waitForCurrentVersion(document);
+        const warnings = other.logs.filter((log) => log.type === MESSAGE_WARNING && log.message.includes('ibkr.requestFiles')).map((log) => log.message);
+        assert.equal(warnings.length, 1, warnings.join('\n'));
+        for (const text of [...named, using]) assert.ok(warnings[0]?.includes(text), `${warnings[0] ?? ''} names ${text}`);
+      } finally {
+        await other.stop();
+      }
+    });
+  }
+
   it('each invalid value logged once', async () => {
     await client.open(uri('second.ibkr.xml'), readFixture('valid.ibkr.xml'));
     await client.waitForCurrentVersion(uri('second.ibkr.xml'));

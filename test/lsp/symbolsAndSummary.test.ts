@@ -88,6 +88,16 @@ describe('document symbols and request summary', () => {
     });
   });
 
+  it('summary hides a non-numeric question value', async () => {
+    const swapped = fileUri(path.join(workspace.path, 'swapped.ibkr.xml'));
+    const text = readFixture('valid.ibkr.xml').replace('question="6688721" answer="Zurich-secret-2"', 'question="Rexy Fluffy" answer="6688721"');
+    assert.ok(text.includes('Rexy Fluffy'), 'the fixture has the Details to swap');
+    await client.open(swapped, text);
+    const summary = await client.request<RequestSummaryResult>('ibkr/requestSummary', { uri: swapped });
+    assert.deepEqual(summary.requests[0]?.questionIds, ['9161083', '(invalid question id)', '9161123']);
+    assert.ok(!JSON.stringify(summary).includes('Rexy'), 'the summary never shows the swapped value');
+  });
+
   it('summary of other XML', async () => {
     const other = fileUri(path.join(workspace.path, 'pom.xml'));
     await client.open(other, '<project/>');

@@ -192,6 +192,26 @@ void describe('parseDocument recovery', () => {
     assert.deepEqual(details.map(summarize), [{ ...FIRST_SUMMARY, complete: false }, SECOND_SUMMARY, THIRD_SUMMARY]);
   });
 
+  for (const written of ['answer=Rexy Fluffy Spot />', 'answer=\u201cRexy Fluffy Spot\u201d />', "answer=\u2018Rexy Fluffy Spot' />", 'answer=Rexy Fluffy Spot"/>', 'answer=Rexy Fluffy Spot\tinput_language="en"/>']) {
+    void test(`unquoted value with spaces: ${written}`, () => {
+      const text = HEAD + FIRST + `<Details question="6688721" ${written}\n` + THIRD + TAIL;
+      const document = parseDocument(text);
+      assert.equal(document.syntaxProblems.length, 1, JSON.stringify(document.syntaxProblems));
+      const problem = document.syntaxProblems[0] as SyntaxProblem;
+      assert.match(problem.message, /^The value of answer is not in quotes/);
+      assert.doesNotMatch(problem.message, /Rexy|Fluffy|Spot/);
+      const second = elements(securityQuestions(document))[1] as ElementNode;
+      assert.deepEqual(
+        second.attributes.map((attribute) => [attribute.name, attribute.value]),
+        [
+          ['question', '6688721'],
+          ['answer', 'Rexy Fluffy Spot'],
+          ...(written.includes('input_language') ? [['input_language', 'en']] : []),
+        ],
+      );
+    });
+  }
+
   void test('attribute without a value keeps the following attributes', () => {
     const text = HEAD + '<Details question answer="answer1"/>\n' + SECOND + THIRD + TAIL;
     const document = parseDocument(text);

@@ -27,7 +27,18 @@ void describe('IBKR sample request', () => {
 void describe('question-format', () => {
   void test('non-numeric id', () => {
     const problems = expectProblems(wrap(securityQuestions(details(['⟦Q1⟧', 'answer1'], ['6688721', 'demo2'], ['9161123', 'text3']))), ['question-format']);
-    assert.equal(problems[0]?.message, 'Question id "Q1" is not a decimal integer. Write the id from the SECURITY_QUESTIONS list, digits only (e.g. 9161083), not the question text.');
+    assert.equal(problems[0]?.message, 'The question id is not a decimal integer. Write the id from the SECURITY_QUESTIONS list, digits only (e.g. 9161083), not the question text or an answer.');
+  });
+
+  void test('invalid question id never quoted', () => {
+    const problems = expectProblems(wrap(securityQuestions(details(['9161083', 'answer1'], ['⟦Rexy Fluffy⟧', '6688721'], ['9161123', 'text3']))), ['question-format']);
+    assert.ok(!JSON.stringify(problems).includes('Rexy'), JSON.stringify(problems));
+  });
+
+  void test('answer of an invalid id is named by position', () => {
+    const problems = expectProblems(wrap(securityQuestions(details(['9161083', 'answer1'], ['⟦Rexy Fluffy⟧', '⟦answer1⟧'], ['9161123', 'text3']))), ['question-format', 'answer-duplicate']);
+    assert.match(problems[1]?.message ?? '', /^The answer of Details 2 is the same as/);
+    assert.ok(!JSON.stringify(problems).includes('Rexy'), JSON.stringify(problems));
   });
 
   void test('id with surrounding white space', () => {
@@ -135,7 +146,7 @@ void describe('answer-duplicate and answer-similar', () => {
   void test('case and white space differences are similar', () => {
     const problems = expectProblems(wrap(securityQuestions(details(['9161083', 'Blue Car'], ['6688721', '⟦ blue   CAR ⟧'], ['9161123', 'text3']))), ['answer-similar']);
     assert.equal(problems[0]?.severity, 'warning');
-    assert.match(problems[0]?.message ?? '', /differs from the answer of question 9161083 only in letter case or white space/);
+    assert.match(problems[0]?.message ?? '', /differs from the answer of question 9161083 only in letter case, white space or Unicode normalization/);
   });
 
   void test('NFC-equal answers are similar', () => {
@@ -170,6 +181,11 @@ void describe('answer-constraint', () => {
     );
     assert.equal(problems[0]?.message, 'The answer of question 1 is 4 characters long, but question 1 requires at least 5 (minAnswerLength in test list).');
     assert.equal(problems[2]?.message, 'The answer of question 3 repeats one character 3 times in a row, but question 3 allows at most 2 (maxRepeatableCharsCount in test list).');
+  });
+
+  void test('one-character answer in singular', () => {
+    const problems = expectProblems(wrap(securityQuestions(details(['1', '⟦a⟧'], ['2', 'abc'], ['3', 'abcd']))), ['answer-constraint'], { catalog });
+    assert.match(problems[0]?.message ?? '', / is 1 character long,/);
   });
 
   void test('answers that meet the rules pass', () => {

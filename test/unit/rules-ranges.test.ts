@@ -14,7 +14,7 @@ void describe('problem ranges', () => {
   void test('raw value with entities undecoded', () => {
     const input = wrap(securityQuestions(VALID_DETAILS.replace('question="6688721"', 'question="⟦Q&amp;&#65;⟧"')));
     const problems = expectProblems(input, ['question-format']);
-    assert.match(problems[0]?.message ?? '', /Question id "Q&A" is not a decimal integer/);
+    assert.match(problems[0]?.message ?? '', /^The question id is not a decimal integer/);
   });
 
   void test('value spanning lines', () => {
@@ -89,7 +89,7 @@ void describe('toLspDiagnostic', () => {
       code: 'answer-similar',
       severity: 'warning',
       span: { start: 10, end: 20 },
-      message: 'The answer of question 2 differs from the answer of question 1 only in letter case or white space.',
+      message: 'The answer of question 2 differs from the answer of question 1 only in letter case, white space or Unicode normalization.',
       related: [{ span: { start: 0, end: 5 }, message: 'The answer of question 1' }],
       data: { firstIndex: 0 },
     };

@@ -12,7 +12,7 @@ import type { Problem } from '../check/model';
 import type { Analysis } from '../documents';
 import type { FixContext, QuickFix } from './fixTypes';
 import { defaultAttributeValue, fixDetailsCount, fixInputLanguage, fixQuestionId } from './questionFixes';
-import { fixDoctype, fixEncodingDeclaration, fixNamespace, fixRequiredAttribute, fixRootElement, fixUnexpectedContent, fixUnknownAttribute } from './structureFixes';
+import { fixDoctype, fixEncodingDeclaration, fixNamespace, fixRequiredAttribute, fixRootElement, fixUnexpectedContent, fixUnknownAttribute, fixUnquotedValue } from './structureFixes';
 import type { OffsetEdit } from './xmlEdits';
 
 export interface CodeActionOptions {
@@ -44,6 +44,7 @@ const FIXERS: Partial<Record<DiagnosticCode, Fixer>> = {
   'question-unknown': fixQuestionId,
   'question-format': fixQuestionId,
   'details-count': fixDetailsCount,
+  'xml-wellformed': fixUnquotedValue,
   'input-language': fixInputLanguage,
 };
 

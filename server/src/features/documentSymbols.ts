@@ -1,6 +1,7 @@
 /**
  * The outline of a request file: each request, with its user name as detail, and for a
- * SecurityQuestions request its Details by question id. Answers never appear.
+ * SecurityQuestions request its Details by question id. Answers never appear, nor a question
+ * value that is not an id.
  */
 
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
@@ -9,6 +10,7 @@ import { findQuestion } from '../check/catalog';
 import { spanToRange } from '../check/diagnostics';
 import type { Span } from '../check/model';
 import type { DetailInfo } from '../check/requests';
+import { DECIMAL_INTEGER } from '../check/rules/values';
 import type { Analysis } from '../documents';
 
 export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
@@ -36,13 +38,19 @@ function detailSymbol(analysis: Analysis, detail: DetailInfo, index: number): Do
   const question = id !== '' && analysis.catalog !== undefined ? findQuestion(analysis.catalog, id) : undefined;
   const selection = detail.question !== undefined ? detail.question.valueSpan : detail.element.nameSpan;
   const symbol: DocumentSymbol = {
-    name: id !== '' ? id : `Details ${index + 1} (no question id)`,
+    name: symbolName(id, index),
     kind: SymbolKind.Field,
     range: spanToRange(detail.element.span, analysis.document),
     selectionRange: spanToRange(within(selection, detail.element.span), analysis.document),
   };
   if (question !== undefined) symbol.detail = question.question;
   return symbol;
+}
+
+/** A question value that is not an id may be an answer typed in the wrong attribute, so it is never shown. */
+function symbolName(id: string, index: number): string {
+  if (id === '') return `Details ${index + 1} (no question id)`;
+  return DECIMAL_INTEGER.test(id) ? id : `Details ${index + 1} (invalid question id)`;
 }
 
 /** Clamps `inner` into `outer`, because LSP requires the selection range inside the symbol's range. */

@@ -10,7 +10,7 @@ import { spanToRange } from '../check/diagnostics';
 import { findKnownInputLanguage } from '../check/languages';
 import type { AttributeNode, QuestionCatalog } from '../check/model';
 import { MAX_ANSWER_LENGTH } from '../check/rules/answerLength';
-import { countCodePoints, utf8ByteLength } from '../check/rules/values';
+import { countCodePoints, DECIMAL_INTEGER, utf8ByteLength } from '../check/rules/values';
 import type { Analysis } from '../documents';
 import { describeQuestion, escapeMarkdown, REFRESH_COMMAND_TITLE } from './questionText';
 
@@ -49,6 +49,8 @@ function toHover(analysis: Analysis, attribute: AttributeNode, markdown: string)
 
 function describeQuestionId(id: string, catalog: QuestionCatalog | undefined): string {
   if (id === '') return 'The question id is empty. Write an id from the SECURITY_QUESTIONS list.';
+  // A value that is not an id may be an answer typed in the wrong attribute: it is never shown.
+  if (!DECIMAL_INTEGER.test(id)) return 'The question id is not a decimal integer. Write an id from the SECURITY_QUESTIONS list, digits only.';
   const shownId = escapeMarkdown(id);
   if (catalog === undefined) {
     return `No security question list is loaded, so question ${shownId} cannot be looked up. Set \`ibkr.securityQuestions.catalogFile\` or run "${REFRESH_COMMAND_TITLE}".`;
@@ -68,7 +70,7 @@ function describeAnswerLength(answer: string, minimumLength: number | undefined)
     `UTF-8 size: ${bytes} ${bytes === 1 ? 'byte' : 'bytes'}. IBKR does not say whether its limit counts characters or bytes, so more than ${MAX_ANSWER_LENGTH} bytes may be rejected.`,
   ];
   if (minimumLength !== undefined) {
-    lines.push('', `The question requires at least ${minimumLength} characters.`);
+    lines.push('', `The question requires at least ${minimumLength} ${minimumLength === 1 ? 'character' : 'characters'}.`);
   }
   return lines.join('\n');
 }

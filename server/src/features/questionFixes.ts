@@ -5,6 +5,7 @@ import { findKnownInputLanguage } from '../check/languages';
 import type { ElementNode, SecurityQuestion } from '../check/model';
 import { DETAILS_ELEMENT, type RequestInfo } from '../check/requests';
 import { REQUIRED_DETAILS_COUNT } from '../check/rules/detailsCount';
+import { DECIMAL_INTEGER } from '../check/rules/values';
 import { quickFix, type FixContext, type QuickFix } from './fixTypes';
 import { attributeEnd, editDistance, indentationBefore, indentUnit, insertAt, lineEnding, replaceSpan, startOfSpaceBefore, type OffsetEdit } from './xmlEdits';
 
@@ -65,10 +66,13 @@ export function fixQuestionId(context: FixContext): QuickFix[] {
 
   const choices = ranked.slice(0, MAX_QUESTION_CHOICES);
   const idSpan = { start: found.questionStart, end: found.questionEnd };
-  return choices.map((question) => {
+  // An id with white space around it most likely means that id: trimming is the fix to prefer.
+  const trim = context.problem.code === 'question-format' && DECIMAL_INTEGER.test(found.value) ? quickFix(`Trim to ${found.value}`, [replaceSpan(idSpan, found.value)]) : undefined;
+  const replacements = choices.map((question) => {
     const title = `Change to question ${question.id}: ${truncate(question.question, 60)}`;
-    return quickFix(title, [replaceSpan(idSpan, question.id)], question === byText || choices.length === 1);
+    return quickFix(title, [replaceSpan(idSpan, question.id)], trim === undefined && (question === byText || choices.length === 1));
   });
+  return trim === undefined ? replacements : [trim, ...replacements];
 }
 
 /**
@@ -88,7 +92,10 @@ export function fixDetailsCount(context: FixContext): QuickFix[] {
   const fixes: QuickFix[] = [];
   const first = ids[0];
   const title = first === undefined ? 'Add a Details element' : `Add a Details element with question ${first}`;
-  fixes.push(quickFix(title, insertDetailsLines(context.text, request, [line(0)]), missing === 1));
+  // A wrongly cased <details> is counted out; renaming it (an unexpected-content fix) may be
+  // all that is missing, and applying both preferred fixes would add one Details too many.
+  const miscased = request.element.children.some((child) => child.kind === 'element' && child.localName !== DETAILS_ELEMENT && child.localName.toLowerCase() === DETAILS_ELEMENT.toLowerCase());
+  fixes.push(quickFix(title, insertDetailsLines(context.text, request, [line(0)]), missing === 1 && !miscased));
   if (missing > 1) {
     const lines = Array.from({ length: missing }, (_, index) => line(index));
     fixes.push(quickFix(`Add ${missing} Details elements`, insertDetailsLines(context.text, request, lines)));
@@ -131,7 +138,7 @@ export function fixInputLanguage(context: FixContext): QuickFix[] {
   if (known !== undefined && known !== attribute.value) {
     fixes.push(quickFix(`Change to ${known}`, [replaceSpan(attribute.valueSpan, known)]));
   }
-  const whole = { start: startOfSpaceBefore(context.text, attribute.nameSpan.start), end: attributeEnd(attribute) };
+  const whole = { start: startOfSpaceBefore(context.text, attribute.nameSpan.start), end: attributeEnd(attribute, context.text) };
   fixes.push(quickFix('Remove input_language (IBKR then assumes en)', [replaceSpan(whole, '')], false));
   return fixes;
 }

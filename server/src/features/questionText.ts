@@ -15,7 +15,7 @@ const NOT_STATED = 'not stated in the list';
 export function questionRuleLines(question: SecurityQuestion): string[] {
   let canBeNumber = NOT_STATED;
   if (question.canBeNumber !== undefined) canBeNumber = question.canBeNumber ? 'yes' : 'no';
-  const minimum = question.minAnswerLength === undefined ? NOT_STATED : `${question.minAnswerLength} characters`;
+  const minimum = question.minAnswerLength === undefined ? NOT_STATED : `${question.minAnswerLength} ${question.minAnswerLength === 1 ? 'character' : 'characters'}`;
   const repeats = question.maxRepeatableCharsCount === undefined ? NOT_STATED : String(question.maxRepeatableCharsCount);
   return [`- Answer can be a number: ${canBeNumber}`, `- Minimum answer length: ${minimum}`, `- Maximum repeatable characters (maxRepeatableCharsCount): ${repeats}`];
 }

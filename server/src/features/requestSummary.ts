@@ -3,6 +3,7 @@
  * shows before a submit. It carries user names and question ids, never answer text.
  */
 
+import { DECIMAL_INTEGER } from '../check/rules/values';
 import type { Analysis } from '../documents';
 import type { RequestSummaryResult } from '../protocol';
 
@@ -15,7 +16,12 @@ export function summarizeRequests(analysis: Analysis): RequestSummaryResult {
     requests: analysis.requests.map((request) => ({
       requestType: request.requestType,
       userName: request.userName?.value.trim(),
-      questionIds: request.details.map((detail) => detail.question?.value.trim() ?? '').filter((id) => id !== ''),
+      // A question value that is not a decimal integer may be an answer typed into the wrong
+      // attribute, so it is not shown.
+      questionIds: request.details
+        .map((detail) => detail.question?.value.trim() ?? '')
+        .filter((id) => id !== '')
+        .map((id) => (DECIMAL_INTEGER.test(id) ? id : '(invalid question id)')),
       line: document.positionAt(request.element.startTagSpan.start).line,
     })),
     errorCount: analysis.result.problems.filter((problem) => problem.severity === 'error').length,

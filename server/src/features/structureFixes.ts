@@ -113,7 +113,7 @@ export function fixUnknownAttribute({ analysis, problem, text }: FixContext): Qu
   if (suggested !== undefined && !present.has(suggested)) {
     fixes.push(quickFix(`Rename ${attribute.name} to ${suggested}`, [replaceSpan(attribute.nameSpan, suggested)]));
   }
-  const whole = { start: startOfSpaceBefore(text, attribute.nameSpan.start), end: attributeEnd(attribute) };
+  const whole = { start: startOfSpaceBefore(text, attribute.nameSpan.start), end: attributeEnd(attribute, text) };
   fixes.push(quickFix(`Remove attribute ${attribute.name}`, [replaceSpan(whole, '')], fixes.length === 0));
   return fixes;
 }
@@ -137,14 +137,44 @@ function findAttributeAt(root: ElementNode | undefined, nameStart: number): { el
   return undefined;
 }
 
+/**
+ * Puts an unquoted value, or one in curly quotes, in straight double quotes. The parser
+ * reports such a value over its whole written extent (curly quotes included) and keeps the
+ * text between the quotes as the raw value. `"`, `&` and `<` in it are escaped, so the quoted
+ * value reads as the characters the user typed. The edit contains the value (a possible
+ * answer), so it is computed only when the fix is applied.
+ */
+export function fixUnquotedValue({ analysis, problem, text }: FixContext): QuickFix[] {
+  const opening = text[problem.span.start];
+  if (opening === '"' || opening === "'") return [];
+  for (const element of parentMap(analysis.result.parsed).keys()) {
+    for (const attribute of element.attributes) {
+      const { valueSpan } = attribute;
+      const startsAtProblem = valueSpan.start === problem.span.start || valueSpan.start === problem.span.start + 1;
+      if (attribute.complete || !startsAtProblem || valueSpan.end > problem.span.end || valueSpan.end === valueSpan.start) continue;
+      const before = text[valueSpan.start - 1];
+      if (before === '"' || before === "'") continue;
+      return [
+        {
+          title: `Put the value of ${attribute.name} in quotes`,
+          isPreferred: true,
+          containsDocumentText: true,
+          edits: () => [replaceSpan(problem.span, `"${escapeAttributeValue(attribute.rawValue)}"`)],
+        },
+      ];
+    }
+  }
+  return [];
+}
+
 /** Adds a missing required attribute after the element's last attribute. */
-export function fixRequiredAttribute({ analysis, problem }: FixContext, defaultValue: (element: ElementNode, name: string) => string): QuickFix[] {
+export function fixRequiredAttribute({ analysis, problem, text }: FixContext, defaultValue: (element: ElementNode, name: string) => string): QuickFix[] {
   const name = problem.data?.['attribute'];
   if (typeof name !== 'string') return [];
   const element = [...parentMap(analysis.result.parsed).keys()].find((candidate) => candidate.nameSpan.start === problem.span.start);
   if (element === undefined || findAttribute(element, name) !== undefined) return [];
   const last = element.attributes[element.attributes.length - 1];
-  const offset = last === undefined ? element.nameSpan.end : attributeEnd(last);
+  const offset = last === undefined ? element.nameSpan.end : attributeEnd(last, text);
   const value = escapeAttributeValue(defaultValue(element, name));
   return [quickFix(`Add attribute ${name}`, [insertAt(offset, ` ${name}="${value}"`)])];
 }
@@ -162,9 +192,16 @@ export function fixUnexpectedContent({ analysis, problem, text }: FixContext): Q
       }
       if ((child.kind === 'text' || child.kind === 'cdata') && child.span.start <= problem.span.start && problem.span.end <= child.span.end) {
         const fixes: QuickFix[] = [];
-        if (element.localName === DETAILS_ELEMENT) fixes.push(...moveTextToAnswer(element, text));
-        const title = child.kind === 'cdata' ? 'Remove the CDATA section' : 'Remove the text';
-        fixes.push(quickFix(title, [replaceSpan(problem.span, '')], false));
+        if (element.localName !== DETAILS_ELEMENT) {
+          fixes.push(quickFix(child.kind === 'cdata' ? 'Remove the CDATA section' : 'Remove the text', [replaceSpan(problem.span, '')], false));
+          return fixes;
+        }
+        fixes.push(...moveTextToAnswer(element, text));
+        // Comments may cut a Details' text into pieces, each reported on its own; the fix
+        // removes them all, since a Details takes no text, and keeps the comments.
+        const pieces = contentPieces(element).map((node) => trimSpan(node, text));
+        const title = pieces.length > 1 ? `Remove all the text in ${element.name}` : child.kind === 'cdata' ? 'Remove the CDATA section' : 'Remove the text';
+        fixes.push(quickFix(title, pieces.map((span) => replaceSpan(span, '')), false));
         return fixes;
       }
     }
@@ -182,19 +219,38 @@ function renameElement(element: ElementNode, name: string): QuickFix[] {
   return [quickFix(`Rename ${element.name} to ${name}`, edits)];
 }
 
+/** Returns the text and CDATA children of an element that are not blank. */
+function contentPieces(element: ElementNode): TextNode[] {
+  const pieces: TextNode[] = [];
+  for (const child of element.children) {
+    if (child.kind === 'cdata' || (child.kind === 'text' && !/^[ \t\r\n]*$/.test(child.value))) pieces.push(child);
+  }
+  return pieces;
+}
+
+/** Returns the span of a text node without leading and trailing white space; a CDATA section keeps its whole span. */
+function trimSpan(node: TextNode, text: string): { start: number; end: number } {
+  if (node.kind === 'cdata') return node.span;
+  const raw = text.slice(node.span.start, node.span.end);
+  const start = node.span.start + (/^[ \t\r\n]*/.exec(raw)?.[0].length ?? 0);
+  const end = node.span.end - (/[ \t\r\n]*$/.exec(raw)?.[0].length ?? 0);
+  return start < end ? { start, end } : node.span;
+}
+
 /**
  * Moves the text of `<Details question="…">text</Details>` into `answer="…"` and makes the
  * element empty. Offered only when the text is the element's only content and the element
- * has no answer or a blank one. The edit contains the answer, so it is computed only when
- * the fix is applied (see `containsDocumentText`).
+ * has no answer or a blank one. Leading and trailing white space is trimmed: it is layout
+ * around the text, and kept it would be part of the answer. Entity and character references
+ * are moved as written, so that the answer means what the text meant and an undefined entity
+ * is still reported. When comments cut the text into pieces, no move is offered: joining the
+ * pieces would guess where the answer's white space belongs. The edit contains the answer,
+ * so it is computed only when the fix is applied (see `containsDocumentText`).
  */
 function moveTextToAnswer(details: ElementNode, text: string): QuickFix[] {
   if (details.endTagSpan === undefined || !details.startTagComplete || details.selfClosing) return [];
-  const contentNodes: TextNode[] = [];
-  for (const child of details.children) {
-    if (child.kind === 'element') return [];
-    if (child.kind === 'cdata' || (child.kind === 'text' && !/^[ \t\r\n]*$/.test(child.value))) contentNodes.push(child);
-  }
+  if (details.children.some((child) => child.kind !== 'text' && child.kind !== 'cdata')) return [];
+  const contentNodes = contentPieces(details);
   if (contentNodes.length !== 1) return [];
   const answer = findAttribute(details, 'answer');
   if (answer !== undefined && answer.value.trim() !== '') return [];
@@ -205,15 +261,26 @@ function moveTextToAnswer(details: ElementNode, text: string): QuickFix[] {
 
   return [
     {
-      title: 'Move the element text into the answer attribute',
+      title: 'Move the element text, trimmed, into the answer attribute',
       isPreferred: true,
       containsDocumentText: true,
       edits: () => {
-        const value = escapeAttributeValue(node.value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''));
+        const trimmed = node.value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+        const written = trimSpan(node, text);
+        const value = node.kind === 'cdata' ? escapeAttributeValue(trimmed) : escapeRawText(text.slice(written.start, written.end));
         const contentAndEndTag = { start: tagClose, end: details.span.end };
         if (answer === undefined) return [replaceSpan(contentAndEndTag, ` answer="${value}" />`)];
         return [replaceSpan(answer.valueSpan, value), replaceSpan(contentAndEndTag, ' />')];
       },
     },
   ];
+}
+
+/**
+ * Makes element text as written valid in a double-quoted attribute value: references stay
+ * as they are; `"`, a bare `<` and tab, CR and LF (which attribute-value normalization would
+ * turn into spaces) become character references.
+ */
+function escapeRawText(raw: string): string {
+  return raw.replace(/["<\t\n\r]/g, (character) => (character === '"' ? '&quot;' : character === '<' ? '&lt;' : `&#${character.charCodeAt(0)};`));
 }

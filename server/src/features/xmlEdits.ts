@@ -71,10 +71,17 @@ export function escapeAttributeValue(value: string): string {
   });
 }
 
-/** Returns the offset after the closing quote of an attribute, or after its value when unclosed. */
-export function attributeEnd(attribute: { valueSpan: { end: number }; complete: boolean }): number {
-  return attribute.complete ? attribute.valueSpan.end + 1 : attribute.valueSpan.end;
+/**
+ * Returns the offset after the closing quote of an attribute, or after its value when unclosed.
+ * The parser leaves the closing quote of an unquoted or curly-quoted value (`a=x"`, `a=“x”`)
+ * outside the value, so a quote right after such a value counts as part of the attribute.
+ */
+export function attributeEnd(attribute: { valueSpan: { end: number }; complete: boolean }, text: string): number {
+  if (attribute.complete) return attribute.valueSpan.end + 1;
+  return CLOSING_QUOTES.has(text[attribute.valueSpan.end] ?? '') ? attribute.valueSpan.end + 1 : attribute.valueSpan.end;
 }
+
+const CLOSING_QUOTES: ReadonlySet<string> = new Set(['"', "'", '\u201c', '\u201d', '\u2018', '\u2019']);
 
 /** Returns the start of the white space before `offset` on the same line, for deleting an attribute with its separator. */
 export function startOfSpaceBefore(text: string, offset: number): number {

@@ -1,7 +1,7 @@
 import { findQuestion } from '../catalog';
 import type { Problem, SecurityQuestion } from '../model';
 import { createProblem, type RequestRule } from './rule';
-import { capitalize, countCodePoints, DECIMAL_INTEGER, describeAnswer, presentValue } from './values';
+import { capitalize, countCodePoints, countNoun, DECIMAL_INTEGER, describeAnswer, presentValue } from './values';
 
 /** Decimal digits of any script (Unicode category Nd), the set that Java's `Character.isDigit` accepts. */
 const ALL_DIGITS = /^\p{Nd}+$/u;
@@ -29,7 +29,7 @@ function findBrokenConstraints(answer: string, question: SecurityQuestion, descr
     broken.push({
       constraint: 'minAnswerLength',
       limit: minimum,
-      message: `${describe()} is ${length} characters long, but question ${question.id} requires at least ${minimum} (minAnswerLength in ${origin}).`,
+      message: `${describe()} is ${countNoun(length, 'character')} long, but question ${question.id} requires at least ${minimum} (minAnswerLength in ${origin}).`,
     });
   }
 

@@ -47,7 +47,7 @@ export const checkAnswerDuplicate: RequestRule = (request) => {
           createProblem(
             'answer-similar',
             answer.valueSpan,
-            `${subject} differs from ${firstLabel} only in letter case or white space. IBKR requires different answers and may not count these as different: change one of them.`,
+            `${subject} differs from ${firstLabel} only in letter case, white space or Unicode normalization. IBKR requires different answers and may not count these as different: change one of them.`,
             { related, data: { firstIndex: similar.index } },
           ),
         );

@@ -2,7 +2,11 @@ import type { Problem } from '../model';
 import { createProblem, type RequestRule } from './rule';
 import { DECIMAL_INTEGER, presentValue } from './values';
 
-/** Reports a question id that is not a decimal integer, such as `9161083 ` or `Q1`. */
+/**
+ * Reports a question id that is not a decimal integer, such as `9161083 ` or `Q1`. A value that
+ * is not an integer even when trimmed may be an answer typed in the wrong attribute, so it is
+ * never quoted, neither in the message nor in the problem's data.
+ */
 export const checkQuestionFormat: RequestRule = (request) => {
   const problems: Problem[] = [];
   for (const detail of request.details) {
@@ -10,11 +14,17 @@ export const checkQuestionFormat: RequestRule = (request) => {
     if (question === undefined || DECIMAL_INTEGER.test(question.value)) {
       continue;
     }
-    const advice = DECIMAL_INTEGER.test(question.value.trim())
-      ? 'Remove the white space around it.'
-      : 'Write the id from the SECURITY_QUESTIONS list, digits only (e.g. 9161083), not the question text.';
+    const trimmed = question.value.trim();
     problems.push(
-      createProblem('question-format', question.valueSpan, `Question id "${question.value}" is not a decimal integer. ${advice}`, { data: { questionId: question.value } }),
+      DECIMAL_INTEGER.test(trimmed)
+        ? createProblem('question-format', question.valueSpan, `Question id "${question.value}" is not a decimal integer. Remove the white space around it.`, {
+            data: { questionId: question.value, trimmed },
+          })
+        : createProblem(
+            'question-format',
+            question.valueSpan,
+            'The question id is not a decimal integer. Write the id from the SECURITY_QUESTIONS list, digits only (e.g. 9161083), not the question text or an answer.',
+          ),
     );
   }
   return problems;

@@ -51,11 +51,12 @@ export const DECIMAL_INTEGER = /^[0-9]+$/;
 
 /**
  * Names an answer without showing it: "the answer of question 9161083", or by position
- * ("the answer of Details 2") when the question id is missing or blank.
+ * ("the answer of Details 2") when the question id is missing, blank or not a decimal
+ * integer. Such a question value may itself be an answer typed in the wrong attribute.
  */
 export function describeAnswer(detail: DetailInfo, index: number): string {
-  const question = presentValue(detail.question);
-  return question !== undefined ? `the answer of question ${question.value.trim()}` : `the answer of Details ${index + 1}`;
+  const id = presentValue(detail.question)?.value.trim();
+  return id !== undefined && DECIMAL_INTEGER.test(id) ? `the answer of question ${id}` : `the answer of Details ${index + 1}`;
 }
 
 /** Returns e.g. "1 character" or "2 characters". */

@@ -14,6 +14,10 @@ const SLASH = 0x2f;
 const LESS_THAN = 0x3c;
 const EQUALS = 0x3d;
 const GREATER_THAN = 0x3e;
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+/** “ ” ‘ ’: typed by word processors and smart keyboards in place of " and '. */
+const CURLY_QUOTES: ReadonlySet<number> = new Set([0x201c, 0x201d, 0x2018, 0x2019]);
 
 /** Placeholder until the namespace resolver sets the element's scope. */
 const NO_NAMESPACES: ReadonlyMap<string, string> = new Map();
@@ -297,13 +301,18 @@ function readAttribute(context: ParseContext, nameStart: number, elementName: st
       valueStart = valueEnd = p;
       end = equals + 1;
     } else {
-      // An unquoted value: take the token up to white space, `>`, `/>` or `<`.
-      valueStart = valueEnd = p;
-      while (!endsUnquotedValue(text, valueEnd)) {
-        valueEnd++;
-      }
-      context.error(valueStart, valueEnd, `Attribute value of "${name}" is not quoted: put it in double quotes.`);
-      end = valueEnd;
+      // An unquoted value, or one in curly quotes. The message never quotes the value: it may
+      // be a secret answer.
+      const curly = CURLY_QUOTES.has(valueCode);
+      const runEnd = unquotedValueEnd(text, curly ? p + 1 : p);
+      // A trailing quote is the closing quote of a value whose opening quote is missing or curly.
+      const lastCode = runEnd > p + (curly ? 1 : 0) ? text.charCodeAt(runEnd - 1) : -1;
+      const closed = CURLY_QUOTES.has(lastCode) || lastCode === DOUBLE_QUOTE || lastCode === SINGLE_QUOTE;
+      valueStart = curly ? p + 1 : p;
+      valueEnd = closed ? runEnd - 1 : runEnd;
+      const advice = curly ? 'curly quotes (“ ” ‘ ’) are not XML quotes, so use straight double quotes' : 'put it in double quotes';
+      context.error(p, runEnd, `The value of ${name} is not in quotes: ${advice}, as in ${name}="…".`);
+      end = runEnd;
     }
   }
 
@@ -321,6 +330,37 @@ function readAttribute(context: ParseContext, nameStart: number, elementName: st
     complete,
   };
   return { attribute, end, brokenValue };
+}
+
+/**
+ * Returns the end of an unquoted value that starts at `start`. A value typed without quotes
+ * often contains spaces (`answer=Rexy Fluffy Spot`), and reading its words as attribute names
+ * would put them in messages, so the value runs on over spaces up to the next `name=`, `>`,
+ * `/>`, `<` or the end of the line. White space at its end is not part of it.
+ */
+function unquotedValueEnd(text: string, start: number): number {
+  let p = start;
+  let end = start;
+  while (p < text.length) {
+    const code = text.charCodeAt(p);
+    if (code === LINE_FEED || code === CARRIAGE_RETURN || code === GREATER_THAN || code === LESS_THAN || (code === SLASH && text.charCodeAt(p + 1) === GREATER_THAN)) {
+      break;
+    }
+    if (isWhitespace(code)) {
+      let next = p + 1;
+      while (next < text.length && (text.charCodeAt(next) === 0x20 || text.charCodeAt(next) === 0x09)) {
+        next++;
+      }
+      if (startsName(text, next) && isFollowedByEquals(text, next)) {
+        break;
+      }
+      p = next;
+      continue;
+    }
+    p++;
+    end = p;
+  }
+  return end;
 }
 
 /** Returns whether an unquoted attribute value ends at `position`: at white space, `>`, `/>`, `<` or the end of the text. */
