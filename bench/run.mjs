@@ -348,7 +348,7 @@ async function main() {
     '  `publishDiagnostics` of the new version. Completion is requested inside a `question` value.',
     '- Peak RSS is the server\'s VmHWM after opening the 5 MB file, the 40 keystrokes and the completions;',
     '  xmllint\'s is `/usr/bin/time` maximum resident set size.',
-    '- The transport row runs the product\'s `buildPayload` (fflate zip, openpgp.js encrypt and sign, base64) with',
+    '- The transport row runs the product\'s `buildPayload` (yazl zip with Node's zlib, openpgp.js encrypt and sign, base64) with',
     '  curve25519 keys, against `zip - | gpg --encrypt --sign | base64 -w0` with ed25519/cv25519 keys in a throwaway GNUPGHOME.',
     '- The machine is shared: a high load average makes every number noisier, the anchors included.',
     '',
