@@ -3,9 +3,9 @@
 import type { ExecutionDetails, PendingTask, RawReply, RequestResult, SubmitOutcome } from '../../eca/src/index';
 import { ExitCode, type ExitCodeValue } from './errors';
 
-/** Maps an outcome to the exit code: 0 processed, 2 error, 3 pending, 4 anything else. */
-export function exitCodeOfOutcome(outcome: SubmitOutcome): ExitCodeValue {
-  switch (outcome.outcome) {
+/** Maps an outcome kind to the exit code: 0 processed, 2 error, 3 pending, 4 anything else. */
+export function exitCodeOfOutcomeKind(kind: string | undefined): ExitCodeValue {
+  switch (kind) {
     case 'processed':
       return ExitCode.ok;
     case 'error':
@@ -15,6 +15,10 @@ export function exitCodeOfOutcome(outcome: SubmitOutcome): ExitCodeValue {
     default:
       return ExitCode.failure;
   }
+}
+
+export function exitCodeOfOutcome(outcome: SubmitOutcome): ExitCodeValue {
+  return exitCodeOfOutcomeKind(outcome.outcome);
 }
 
 function taskJson(task: PendingTask): Record<string, unknown> {

@@ -3,11 +3,11 @@
  * (getAccountDetail) and `questions` (getEnumerations SECURITY_QUESTIONS).
  */
 
-import type { QuestionListEntry, RequestResult } from '../../eca/src/index';
+import type { QuestionListEntry } from '../../eca/src/index';
 import type { CommandSpec, ParsedArgs } from './args';
 import { CONNECTION_NOTES, CONNECTION_OPTIONS, maskSecrets, openConnection, toCliError } from './connection';
 import { CliError, ExitCode, type ExitCodeValue } from './errors';
-import { formatRequestResult } from './outcome';
+import { exitCodeOfOutcomeKind, formatRequestResult } from './outcome';
 import { timed, writeError, writeOut } from './output';
 
 export const STATUS_COMMAND: CommandSpec = {
@@ -60,18 +60,6 @@ async function call<T>(label: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
-function exitCodeOfRequest(request: RequestResult | undefined): ExitCodeValue {
-  switch (request?.outcome) {
-    case 'processed':
-      return ExitCode.ok;
-    case 'error':
-      return ExitCode.requestError;
-    case 'pending':
-      return ExitCode.requestPending;
-    default:
-      return ExitCode.failure;
-  }
-}
 
 export async function runStatus(args: ParsedArgs): Promise<ExitCodeValue> {
   const requestId = (args.positionals[0] ?? '').trim();
@@ -106,7 +94,7 @@ export async function runStatus(args: ParsedArgs): Promise<ExitCodeValue> {
     lines.push('Raw reply:', result.raw.trimEnd());
     writeOut(`${maskSecrets(lines.join('\n'), connection.secrets)}\n`);
   }
-  return exitCodeOfRequest(request);
+  return exitCodeOfOutcomeKind(request?.outcome);
 }
 
 export async function runLookup(args: ParsedArgs): Promise<ExitCodeValue> {

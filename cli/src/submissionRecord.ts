@@ -4,19 +4,18 @@
  */
 
 import {
+  describeCorruptRecord,
   readSubmissions,
   recordSubmission,
   type EnvironmentName,
   type NotSentOutcome,
   type SubmissionEntry,
-  type SubmissionRecordRead,
   type SubmitOutcome,
 } from '../../eca/src/index';
 import { SECURITY_QUESTIONS } from '../../server/src/check/requests';
 import { printWarning } from './output';
 
 /** Line numbers listed in the corrupt-lines warning; the rest are counted. */
-const MAX_LISTED_LINES = 10;
 
 export interface RecordedRequest {
   requestType: string;
@@ -36,27 +35,13 @@ function mayHaveTakenEffect(entry: SubmissionEntry): boolean {
   return reachedIbkr(entry) && entry.outcome !== 'error';
 }
 
-/**
- * Formats the warning about corrupt lines of the record: their line numbers, and the copy of the
- * file kept aside or the reason none was made. Returns undefined when there are none.
- */
-export function corruptRecordWarning(recordFile: string, read: SubmissionRecordRead): string | undefined {
-  const count = read.corruptLines.length;
-  if (count === 0) {
-    return undefined;
-  }
-  const listed = read.corruptLines.slice(0, MAX_LISTED_LINES).map((corrupt) => `line ${corrupt.line} (${corrupt.kind})`);
-  const more = count > MAX_LISTED_LINES ? ` and ${count - MAX_LISTED_LINES} more` : '';
-  const copy = read.corruptCopy !== null ? `A copy of the file as it was is kept at ${read.corruptCopy}.` : (read.corruptCopyError ?? 'No copy of the file was made.');
-  return `the submission record ${recordFile} has ${count} unreadable ${count === 1 ? 'line' : 'lines'}: ${listed.join(', ')}${more}. They were skipped, so an earlier submission recorded there is not flagged. ${copy}`;
-}
 
 /** Warns when the submission record already has a submission of the same request for the same user and environment. */
 export async function warnAboutEarlierSubmissions(recordFile: string, environment: EnvironmentName, requests: readonly RecordedRequest[]): Promise<void> {
   let record: SubmissionEntry[];
   try {
     const read = await readSubmissions(recordFile);
-    const corrupt = corruptRecordWarning(recordFile, read);
+    const corrupt = describeCorruptRecord(recordFile, read);
     if (corrupt !== undefined) {
       printWarning(corrupt);
     }

@@ -55,6 +55,7 @@ export {
   CORRUPT_LINE_TEXT_LENGTH,
   appendSubmissions,
   defaultRecordFile,
+  describeCorruptRecord,
   findSubmissions,
   readSubmissions,
   recordSubmission,

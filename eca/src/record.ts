@@ -234,6 +234,24 @@ export async function readSubmissions(recordFile: string): Promise<SubmissionRec
   }
 }
 
+/** Corrupt lines listed by number in `describeCorruptRecord`; the rest are counted. */
+const MAX_LISTED_CORRUPT_LINES = 10;
+
+/**
+ * Describes the unreadable lines of a record for a warning: their numbers and kinds, and where
+ * the copy of the file was kept (or why none was made). Returns undefined when there are none.
+ */
+export function describeCorruptRecord(recordFile: string, read: Pick<SubmissionRecordRead, 'corruptLines' | 'corruptCopy' | 'corruptCopyError'>): string | undefined {
+  const count = read.corruptLines.length;
+  if (count === 0) {
+    return undefined;
+  }
+  const listed = read.corruptLines.slice(0, MAX_LISTED_CORRUPT_LINES).map((corrupt) => `line ${corrupt.line} (${corrupt.kind})`);
+  const more = count > MAX_LISTED_CORRUPT_LINES ? ` and ${count - MAX_LISTED_CORRUPT_LINES} more` : '';
+  const copy = read.corruptCopy !== null ? `A copy of the file as it was is kept at ${read.corruptCopy}.` : (read.corruptCopyError ?? 'No copy of the file was made.');
+  return `The submission record ${recordFile} has ${count} unreadable ${count === 1 ? 'line' : 'lines'}: ${listed.join(', ')}${more}. They were skipped, so an earlier submission recorded there is not flagged. ${copy}`;
+}
+
 /**
  * Returns the earlier submissions for `userName` in `environment`, for the "already submitted"
  * warning, with every corrupt line of the file (whatever user it was for) so that the caller can

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CorruptRecordLine, RecordedOutcome, SubmissionEntry } from '../../eca/src/index';
-import { corruptRecordWarning, reachedIbkr } from '../../cli/src/submissionRecord';
+import { describeCorruptRecord as corruptRecordWarning } from '../../eca/src/record';
+import { reachedIbkr } from '../../cli/src/submissionRecord';
 
 function entry(outcome: RecordedOutcome): SubmissionEntry {
   return {
@@ -39,22 +40,22 @@ describe('submission record in the CLI', () => {
 
   test('corrupt warning without a copy', () => {
     const reason = 'A copy of /r.jsonl could not be made beside it (ENOSPC).';
-    const warning = corruptRecordWarning('/r.jsonl', { entries: [], corruptLines: [corrupt(4)], corruptCopy: null, corruptCopyError: reason });
+    const warning = corruptRecordWarning('/r.jsonl', { corruptLines: [corrupt(4)], corruptCopy: null, corruptCopyError: reason });
     assert.equal(
       warning,
-      `the submission record /r.jsonl has 1 unreadable line: line 4 (invalid-json). They were skipped, so an earlier submission recorded there is not flagged. ${reason}`,
+      `The submission record /r.jsonl has 1 unreadable line: line 4 (invalid-json). They were skipped, so an earlier submission recorded there is not flagged. ${reason}`,
     );
   });
 
   test('corrupt warning counts extra lines', () => {
     const lines = Array.from({ length: 12 }, (_, index) => corrupt(index + 1));
-    const warning = corruptRecordWarning('/r.jsonl', { entries: [], corruptLines: lines, corruptCopy: '/r.jsonl.corrupt-x', corruptCopyError: null }) ?? '';
+    const warning = corruptRecordWarning('/r.jsonl', { corruptLines: lines, corruptCopy: '/r.jsonl.corrupt-x', corruptCopyError: null }) ?? '';
     assert.match(warning, /has 12 unreadable lines: line 1 \(invalid-json\), .*line 10 \(invalid-json\) and 2 more\./);
     assert.doesNotMatch(warning, /line 11 /);
     assert.ok(warning.endsWith('A copy of the file as it was is kept at /r.jsonl.corrupt-x.'), warning);
   });
 
   test('no warning without corrupt lines', () => {
-    assert.equal(corruptRecordWarning('/r.jsonl', { entries: [], corruptLines: [], corruptCopy: null, corruptCopyError: null }), undefined);
+    assert.equal(corruptRecordWarning('/r.jsonl', { corruptLines: [], corruptCopy: null, corruptCopyError: null }), undefined);
   });
 });

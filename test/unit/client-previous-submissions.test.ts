@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { appendSubmissions, findSubmissions, type CorruptRecordLine, type SubmissionEntry } from '../../eca/src/index';
-import { corruptRecordWarning, describeEntry, earlierSubmissions, previousSubmissionWarning } from '../../client/src/logic/previousSubmissions';
+import { describeEntry, earlierSubmissions, previousSubmissionWarning } from '../../client/src/logic/previousSubmissions';
+import { describeCorruptRecord as corruptRecordWarning } from '../../eca/src/record';
 
 function entry(overrides: Partial<SubmissionEntry>): SubmissionEntry {
   return {

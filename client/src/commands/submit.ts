@@ -2,13 +2,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE, DiagnosticCodes } from '../../../server/src/check/codes';
-import { EcaError, findSubmissions, recordSubmission, type NotSentOutcome, type SubmissionEntry, type SubmitOutcome } from '../../../eca/src/index';
+import { describeCorruptRecord, EcaError, findSubmissions, recordSubmission, type NotSentOutcome, type SubmissionEntry, type SubmitOutcome } from '../../../eca/src/index';
 import type { RequestSummaryResult } from '../../../server/src/protocol';
 import type { Services } from '../services';
 import { errorMessage } from '../log';
 import { submitConfirmation, SUBMIT_BUTTON, matchesTypedConfirmation, typedConfirmationPrompt, userNames } from '../logic/confirmation';
 import { redactSecrets } from '../logic/mask';
-import { corruptRecordWarning, earlierSubmissions, previousSubmissionWarning, SUBMIT_ANYWAY_BUTTON } from '../logic/previousSubmissions';
+import { earlierSubmissions, previousSubmissionWarning, SUBMIT_ANYWAY_BUTTON } from '../logic/previousSubmissions';
 import { encodingRejection } from '../logic/encodingGate';
 import { answersOf } from '../logic/requestEdits';
 import { renderSubmitOutcome } from '../logic/resultText';
@@ -251,7 +251,7 @@ async function readEarlierSubmissions(
       const found = await findSubmissions(recordFile, environment, user);
       entries.push(...found.entries);
       // Every read returns every corrupt line of the file, so one report covers all users.
-      const corrupt = corruptRecordWarning(recordFile, found);
+      const corrupt = describeCorruptRecord(recordFile, found);
       if (corrupt !== undefined && !corruptReported) {
         corruptReported = true;
         services.logger.warn(corrupt);

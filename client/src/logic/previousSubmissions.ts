@@ -4,13 +4,12 @@
  * usually a mistake that ends in `ERROR`.
  */
 
-import type { EnvironmentName, SubmissionEntry, SubmissionRecordRead } from '../../../eca/src/index';
+import type { EnvironmentName, SubmissionEntry } from '../../../eca/src/index';
 
 export const SUBMIT_ANYWAY_BUTTON = 'Submit Anyway';
 /** Entries listed in the warning; older ones are counted. */
 const MAX_LISTED = 5;
 /** Line numbers listed in the corrupt-record warning; the rest are counted. */
-const MAX_LISTED_LINES = 10;
 
 export interface PreviousSubmissionWarning {
   message: string;
@@ -61,17 +60,3 @@ export function describeEntry(entry: SubmissionEntry): string {
   return `${entry.time}: ${entry.requestType} for ${entry.userName ?? 'no user name'}, ${id}, ${status} (${entry.filePath})`;
 }
 
-/**
- * Formats the warning about unreadable lines of the submission record: their line numbers, and
- * where the copy of the file was kept or why none was made. Returns undefined when there are none.
- */
-export function corruptRecordWarning(recordFile: string, read: Pick<SubmissionRecordRead, 'corruptLines' | 'corruptCopy' | 'corruptCopyError'>): string | undefined {
-  const count = read.corruptLines.length;
-  if (count === 0) {
-    return undefined;
-  }
-  const listed = read.corruptLines.slice(0, MAX_LISTED_LINES).map((corrupt) => `line ${corrupt.line} (${corrupt.kind})`);
-  const more = count > MAX_LISTED_LINES ? ` and ${count - MAX_LISTED_LINES} more` : '';
-  const copy = read.corruptCopy !== null ? `A copy of the file as it was is kept at ${read.corruptCopy}.` : (read.corruptCopyError ?? 'No copy of the file was made.');
-  return `The submission record ${recordFile} has ${count} unreadable ${count === 1 ? 'line' : 'lines'}: ${listed.join(', ')}${more}. They were skipped, so an earlier submission recorded there is not flagged. ${copy}`;
-}
