@@ -90,7 +90,7 @@ function readTasks(container: Element): PendingTask[] {
   for (const child of childElements(container)) {
     const isWrapper = child.attributes.length === 0 && childElements(child).some((grandchild) => grandchild.attributes.length > 0);
     if (isWrapper) {
-      tasks.push(...readTasks(child));
+      for (const task of readTasks(child)) tasks.push(task);
     } else {
       tasks.push(readTask(child));
     }
@@ -141,11 +141,12 @@ export function readRequestElement(element: Element): RequestResult {
   for (const child of childElements(element)) {
     const name = elementName(child);
     if (name === 'Errors') {
-      errors.push(...readErrors(child));
+      // Loops, not push(...list): a hostile reply can hold more items than a call's argument limit.
+      for (const error of readErrors(child)) errors.push(error);
     } else if (name === 'Error') {
       errors.push((child.textContent ?? '').trim());
     } else if (name === 'Pending_Tasks') {
-      pendingTasks.push(...readTasks(child));
+      for (const task of readTasks(child)) pendingTasks.push(task);
     } else {
       extra.push(toExtraElement(child));
     }

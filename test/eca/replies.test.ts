@@ -50,6 +50,14 @@ describe('Process response parsing', () => {
     assert.deepEqual(request?.reference, { attribute: 'reference_user_name', value: 'test1234' });
   });
 
+  test('reply with 200 000 errors', () => {
+    const errors = '<Error>e</Error>'.repeat(200_000);
+    const xml = `<Process><SecurityQuestions reference_user_name="u" request_status="ERROR" request_id="1"><Errors>${errors}</Errors></SecurityQuestions></Process>`;
+    const [request] = parseProcessXml(xml).requests;
+
+    assert.equal(request?.errors.length, 200_000);
+  });
+
   test('IBKR error sample', () => {
     const [request] = parseProcessXml(ERROR_SAMPLE).requests;
 

@@ -249,7 +249,8 @@ async function readEarlierSubmissions(
   try {
     for (const user of userNames(summary.requests)) {
       const found = await findSubmissions(recordFile, environment, user);
-      entries.push(...found.entries);
+      // A loop, not push(...entries): a long-lived record can hold more entries than a call's argument limit.
+      for (const entry of found.entries) entries.push(entry);
       // Every read returns every corrupt line of the file, so one report covers all users.
       const corrupt = describeCorruptRecord(recordFile, found);
       if (corrupt !== undefined && !corruptReported) {
