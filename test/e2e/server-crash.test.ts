@@ -1,7 +1,7 @@
 /**
  * End-to-end: the language server killed under VS Code (code-server 4.100.3). The client
- * restarts it, the restarted server checks the open document again, the "IBKR" output says so,
- * and after repeated crashes the client stops restarting it and says that too.
+ * restarts it, the restarted server checks the open document again, and the "IBKR" output logs
+ * the restart. After repeated crashes the client stops restarting it and logs that too.
  */
 
 import assert from 'node:assert/strict';

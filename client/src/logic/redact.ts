@@ -5,7 +5,7 @@
  * text, edit text and answer attribute is replaced before the trace reaches the output channel.
  */
 
-/** JSON string members that carry document text: didOpen/didChange `text`, edit `newText`. */
+/** JSON string members that carry document text: didOpen/didChange `text`, edit `newText`, completion `insertText`. */
 const TEXT_MEMBER = /("(?:text|newText|insertText)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 
 /** `answer="…"` or `answer='…'` as written in XML. */
