@@ -104,6 +104,10 @@ void describe('VS Code editing', { skip: skipReason, timeout: 240_000 }, () => {
       await session.workbench.acceptSuggestion('9161123');
       // The item closes the attribute value, so the answer follows directly.
       await session.workbench.waitForCurrentLine(/<Details question="9161123"$/);
+      // NOTE: once in a CI run the caret stayed before the inserted id (the item was accepted
+      // while VS Code re-requested completion after the auto-closed quote), so the test moves
+      // to the end of the line before it types on; the line itself is checked above.
+      await session.page.keyboard.press('End');
       await session.page.keyboard.type(' answer="Fake Car Sixteen"/>');
       await session.page.keyboard.press('Control+S');
       await session.workbench.waitForProblems(MISTAKES, (found) => !hasProblem(found, 'details-count', userLine), 'the details-count diagnostic to go');
