@@ -510,10 +510,7 @@ export class EcaClient {
 
   /** Asks for the status of earlier requests by their request ids. */
   async getAmRequestStatus(requestIds: string | string[], options?: CallOptions): Promise<RequestStatusResult> {
-    const ids = (Array.isArray(requestIds) ? requestIds : [requestIds]).map((id) => id.trim());
-    if (ids.length === 0 || ids.some((id) => id === '')) {
-      throw new EcaError('config', 'getAmRequestStatus needs at least one non-empty request id.');
-    }
+    const ids = trimmedIds(requestIds, 'getAmRequestStatus', 'request id');
     const reply = await this.readOnlyCall(this.endpoints.amRequestStatus, this.bodies.amRequestStatus(this.credentials.csid, ids), options?.signal);
     const result = await readRequestStatusReply(reply.body.toString('utf8'), this.replyKeys());
     this.logger.info(`${this.endpoints.amRequestStatus}: ${result.requests.length} request(s) found for id(s) ${ids.join(', ')}.`);
@@ -522,10 +519,7 @@ export class EcaClient {
 
   /** Asks for the details (the user name among them) of accounts by their account ids. */
   async getAccountDetail(accountIds: string | string[], options?: CallOptions): Promise<AccountDetailResult> {
-    const ids = (Array.isArray(accountIds) ? accountIds : [accountIds]).map((id) => id.trim());
-    if (ids.length === 0 || ids.some((id) => id === '')) {
-      throw new EcaError('config', 'getAccountDetail needs at least one non-empty account id.');
-    }
+    const ids = trimmedIds(accountIds, 'getAccountDetail', 'account id');
     const reply = await this.readOnlyCall(this.endpoints.accountDetail, this.bodies.accountDetail(this.credentials.csid, ids), options?.signal);
     const result = await readAccountDetailReply(reply.body.toString('utf8'), this.replyKeys());
     this.logger.info(`${this.endpoints.accountDetail}: ${result.accounts.length} account(s) found.`);
@@ -542,4 +536,13 @@ export class EcaClient {
 /** Creates a client; raises `EcaError` (`config`) for an invalid environment, URL, timeout or CA file. */
 export function createEcaClient(options: EcaClientOptions): EcaClient {
   return new EcaClient(options);
+}
+
+/** Trims one id or a list of ids, and raises a `config` error when the list is empty or an id is blank. */
+function trimmedIds(ids: string | string[], call: string, kind: string): string[] {
+  const trimmed = (Array.isArray(ids) ? ids : [ids]).map((id) => id.trim());
+  if (trimmed.length === 0 || trimmed.some((id) => id === '')) {
+    throw new EcaError('config', `${call} needs at least one non-empty ${kind}.`);
+  }
+  return trimmed;
 }

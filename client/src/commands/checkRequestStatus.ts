@@ -5,6 +5,7 @@ import { describeEntry } from '../logic/previousSubmissions';
 import { redactSecrets } from '../logic/mask';
 import { renderRequestStatus } from '../logic/resultText';
 import type { Services } from '../services';
+import { withCancellableProgress } from '../progress';
 
 /** Records offered in the pick list, newest first. */
 const MAX_PICKED_RECORDS = 20;
@@ -34,18 +35,7 @@ export async function checkRequestStatus(services: Services, requestIdArgument?:
   const { environment, client, secrets } = connection;
   let result: RequestStatusResult;
   try {
-    result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Checking request ${requestId} on IBKR ${environment.name}`, cancellable: true },
-      async (_progress, token) => {
-        const controller = new AbortController();
-        const subscription = token.onCancellationRequested(() => controller.abort());
-        try {
-          return await client.getAmRequestStatus(requestId, { signal: controller.signal });
-        } finally {
-          subscription.dispose();
-        }
-      },
-    );
+    result = await withCancellableProgress(`Checking request ${requestId} on IBKR ${environment.name}`, (signal) => client.getAmRequestStatus(requestId, { signal }));
   } catch (error) {
     const message = `The status of request ${requestId} could not be fetched from ${environment.name} (${environment.host}): ${redactSecrets(errorMessage(error), secrets)}`;
     services.logger.error(message);

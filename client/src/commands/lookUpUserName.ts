@@ -4,6 +4,7 @@ import { errorMessage } from '../log';
 import { redactSecrets } from '../logic/mask';
 import { userNameEdit } from '../logic/requestEdits';
 import type { Services } from '../services';
+import { withCancellableProgress } from '../progress';
 
 /**
  * `ibkr.lookUpUserName`: finds the IBKR user name of an account with `getAccountDetail` and
@@ -29,18 +30,7 @@ export async function lookUpUserName(services: Services): Promise<void> {
   const { environment, client, secrets } = connection;
   let result: AccountDetailResult;
   try {
-    result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Looking up account ${id} on IBKR ${environment.name}`, cancellable: true },
-      async (_progress, token) => {
-        const controller = new AbortController();
-        const subscription = token.onCancellationRequested(() => controller.abort());
-        try {
-          return await client.getAccountDetail(id, { signal: controller.signal });
-        } finally {
-          subscription.dispose();
-        }
-      },
-    );
+    result = await withCancellableProgress(`Looking up account ${id} on IBKR ${environment.name}`, (signal) => client.getAccountDetail(id, { signal }));
   } catch (error) {
     const message = `Account ${id} could not be looked up on ${environment.name} (${environment.host}): ${redactSecrets(errorMessage(error), secrets)}`;
     services.logger.error(message);

@@ -3,6 +3,7 @@ import type { EnumerationsResult } from '../../../eca/src/index';
 import { errorMessage } from '../log';
 import { redactSecrets } from '../logic/mask';
 import type { Services } from '../services';
+import { withCancellableProgress } from '../progress';
 
 /**
  * `ibkr.refreshQuestionList`: fetches SECURITY_QUESTIONS with `getEnumerations` from the active
@@ -17,18 +18,7 @@ export async function refreshQuestionList(services: Services): Promise<void> {
 
   let result: EnumerationsResult;
   try {
-    result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Fetching the security question list from IBKR ${environment.name}`, cancellable: true },
-      async (_progress, token) => {
-        const controller = new AbortController();
-        const subscription = token.onCancellationRequested(() => controller.abort());
-        try {
-          return await client.getEnumerations({ signal: controller.signal });
-        } finally {
-          subscription.dispose();
-        }
-      },
-    );
+    result = await withCancellableProgress(`Fetching the security question list from IBKR ${environment.name}`, (signal) => client.getEnumerations({ signal }));
   } catch (error) {
     const message = `The security question list could not be fetched from ${environment.name} (${environment.host}): ${redactSecrets(errorMessage(error), secrets)}`;
     services.logger.error(message);

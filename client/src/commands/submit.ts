@@ -12,6 +12,7 @@ import { earlierSubmissions, previousSubmissionWarning, SUBMIT_ANYWAY_BUTTON } f
 import { encodingRejection } from '../logic/encodingGate';
 import { answersOf } from '../logic/requestEdits';
 import { renderSubmitOutcome } from '../logic/resultText';
+import { withCancellableProgress } from '../progress';
 
 export const CHECK_NOW_BUTTON = 'Check Now';
 export const CHECK_LATER_BUTTON = 'Check Status Later';
@@ -124,18 +125,7 @@ export async function submit(services: Services, target?: unknown): Promise<void
   logger.info(`Submitting ${document.uri.fsPath} to ${environment.name} (${environment.host}).`);
   let outcome: SubmitOutcome;
   try {
-    outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Submitting ${name} to IBKR ${environment.name}`, cancellable: true },
-      async (_progress, token) => {
-        const controller = new AbortController();
-        const subscription = token.onCancellationRequested(() => controller.abort());
-        try {
-          return await client.update({ name, data }, { signal: controller.signal });
-        } finally {
-          subscription.dispose();
-        }
-      },
-    );
+    outcome = await withCancellableProgress(`Submitting ${name} to IBKR ${environment.name}`, (signal) => client.update({ name, data }, { signal }));
   } catch (error) {
     // Recorded too, so that the record lists every attempt. A `not-sent` entry never counts as an earlier submission.
     if (error instanceof EcaError && error.notSent !== undefined) {
