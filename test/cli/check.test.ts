@@ -330,8 +330,8 @@ describe('ibkr-am check', () => {
   test('no answer appears in any output', () => {
     const output = allOutput.join('\n');
     assert.ok(output.length > 0);
-    for (const answer of SECRET_ANSWERS) {
-      assert.ok(!output.includes(answer), `answer "${answer}" was printed`);
+    for (const [index, answer] of SECRET_ANSWERS.entries()) {
+      assert.ok(!output.includes(answer), `secret answer ${index + 1} was printed`);
     }
   });
 });

@@ -106,7 +106,8 @@ describe('update under injected faults', () => {
     const outcome = assertOutcome(run, kind, host);
     assert.ok(outcome.message.includes(host), `the message names the host: ${outcome.message}`);
     // No fault here returns a request id, so the message says where else to look.
-    assert.ok(outcome.message.includes("The request may have been processed") && outcome.message.includes(NO_REQUEST_ID_MESSAGE), outcome.message);
+    assert.ok(outcome.message.includes('The request may have been processed'), outcome.message);
+    assert.ok(outcome.message.includes(NO_REQUEST_ID_MESSAGE), outcome.message);
     return outcome;
   }
 

@@ -13,6 +13,7 @@ const NAMESPACE = 'http://www.interactivebrokers.com/schemas/IBCust_import';
 function markdownOf(hover: Hover | null): string {
   const contents = hover?.contents;
   assert.ok(contents !== undefined, 'hover has contents');
+  assert.equal(typeof contents, 'object', 'hover contents are an object');
   assert.ok(typeof contents === 'object' && 'value' in contents, 'hover contents are Markdown');
   return contents.value;
 }

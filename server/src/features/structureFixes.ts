@@ -197,8 +197,8 @@ export function fixUnexpectedContent({ analysis, problem, text }: FixContext): Q
           return fixes;
         }
         fixes.push(...moveTextToAnswer(element, text));
-        // Comments may cut a Details' text into pieces, each reported on its own; the fix
-        // removes them all, since a Details takes no text, and keeps the comments.
+        // Comments may cut a Details' text into pieces, each reported on its own. A Details takes
+        // no text, so the fix removes every piece and keeps the comments.
         const pieces = contentPieces(element).map((node) => trimSpan(node, text));
         const title = pieces.length > 1 ? `Remove all the text in ${element.name}` : child.kind === 'cdata' ? 'Remove the CDATA section' : 'Remove the text';
         fixes.push(quickFix(title, pieces.map((span) => replaceSpan(span, '')), false));
@@ -277,9 +277,9 @@ function moveTextToAnswer(details: ElementNode, text: string): QuickFix[] {
 }
 
 /**
- * Makes element text as written valid in a double-quoted attribute value: references stay
- * as they are; `"`, a bare `<` and tab, CR and LF (which attribute-value normalization would
- * turn into spaces) become character references.
+ * Makes element text as written valid in a double-quoted attribute value. References stay as
+ * they are. `"`, a bare `<`, tab, CR and LF become character references, because
+ * attribute-value normalization would turn the last three into spaces.
  */
 function escapeRawText(raw: string): string {
   return raw.replace(/["<\t\n\r]/g, (character) => (character === '"' ? '&quot;' : character === '<' ? '&lt;' : `&#${character.charCodeAt(0)};`));

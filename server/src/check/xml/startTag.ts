@@ -335,8 +335,8 @@ function readAttribute(context: ParseContext, nameStart: number, elementName: st
 /**
  * Returns the end of an unquoted value that starts at `start`. A value typed without quotes
  * often contains spaces (`answer=Rexy Fluffy Spot`), and reading its words as attribute names
- * would put them in messages, so the value runs on over spaces up to the next `name=`, `>`,
- * `/>`, `<` or the end of the line. White space at its end is not part of it.
+ * would put them in messages. So the value runs on over spaces up to the next `name=`, `>`,
+ * `/>`, `<` or the end of the line, without the white space at its end.
  */
 function unquotedValueEnd(text: string, start: number): number {
   let p = start;
