@@ -30,7 +30,9 @@ export class BenchClient {
 
   /** Starts the server and completes `initialize`; `settings` is the `ibkr` section for every scope. */
   static async start(settings) {
-    const child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: 'pipe' });
+    // IBKR_BENCH_NODE_ARGS passes options such as --cpu-prof to the server's Node.js, for profiling.
+    const nodeArgs = (process.env.IBKR_BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+    const child = spawn(process.execPath, [...nodeArgs, SERVER_PATH, '--stdio'], { stdio: 'pipe' });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new BenchClient(child, connection, settings);
     child.stderr.on('data', (chunk) => (client.stderr += String(chunk)));

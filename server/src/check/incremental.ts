@@ -17,6 +17,7 @@
 
 import type { ChildNode, ElementNode, ParsedDocument, Problem, QuestionCatalog, Span, SyntaxProblem, XmlDeclaration } from './model';
 import { checkParsedDocument, checkRequest, isRequestFile, type CheckOptions, type CheckResult } from './check';
+import { CompactElement, CompactRequest, detach, type CompactSource } from './compact';
 import { DocumentParser, findNonAscii, parseDocument, reportIllegalCharacters } from './parser';
 import { describeRequest, findRequests, WRAPPER_ELEMENT, type RequestInfo } from './requests';
 import { DOCUMENT_RULES, type RuleContext } from './rules/index';
@@ -55,7 +56,10 @@ interface Piece {
   /** Document offsets in the latest version. */
   start: number;
   end: number;
-  /** Children of the root read in this piece; document offsets, shifted when the piece moves. */
+  /**
+   * Children of the root read in this piece; document offsets, shifted when the piece moves.
+   * Elements among them are `CompactElement`s, which parse their children again on demand.
+   */
   children: ChildNode[];
   /** Every span of the piece's nodes, collected when it first moves, so that later moves are one loop. */
   spans: Span[] | undefined;
@@ -63,6 +67,7 @@ interface Piece {
   scan: PieceProblems;
   /** A DOCTYPE found inside the root in this piece, relative to the piece start. */
   doctype: Span | undefined;
+  /** `CompactRequest`s of the piece's elements when the root is AcctMgmtRequests, else empty. */
   requests: RequestInfo[];
   /** Request rule problems, relative to the piece start, with the catalog they were checked against. */
   checked: { catalog: QuestionCatalog | undefined; problems: Problem[] } | undefined;
@@ -82,6 +87,8 @@ interface Prolog {
 interface PieceState {
   text: string;
   prolog: Prolog | undefined;
+  /** The text and root that the compact elements of the pieces parse from; `undefined` without a prolog. */
+  source: CompactSource | undefined;
   pieces: Piece[];
   firstNonAscii: number;
   whole: ParsedDocument | undefined;
@@ -108,7 +115,7 @@ export class IncrementalChecker {
    */
   check(text: string, options: CheckOptions = {}, edit?: TextEdit): IncrementalResult {
     const previous = this.state;
-    this.state = previous === undefined ? parseFromStart(text) : update(previous, text, edit);
+    this.state = previous === undefined ? parseFromStart(text, options) : update(previous, text, edit, options);
     return assemble(this.state, options);
   }
 }
@@ -142,13 +149,13 @@ class PieceProblemSink implements ProblemSink {
   }
 }
 
-function parseFromStart(text: string): PieceState {
+function parseFromStart(text: string, options: CheckOptions): PieceState {
   const sink = new PieceProblemSink();
   const parser = new DocumentParser(text, sink);
   const pieces: Piece[] = [];
   let prolog: Prolog | undefined;
+  let source: CompactSource | undefined;
   let pieceStart = 0;
-  let childCount = 0;
 
   const stop = parser.scan(parser.readProlog(), (position) => {
     const state = parser.state;
@@ -160,9 +167,9 @@ function parseFromStart(text: string): PieceState {
         doctype: state.doctype,
         root: { ...root, span: { ...root.span }, children: [], endTagSpan: undefined },
       };
+      source = { text, root: prolog.root };
     }
-    pieces.push(createPiece(pieceStart, position, root.children.slice(childCount), sink.cut(position), undefined, undefined));
-    childCount = root.children.length;
+    pieces.push(finishPiece(createPiece(pieceStart, position, takeChildren(root), sink.cut(position), undefined, undefined), source!, options));
     pieceStart = position;
     return false;
   });
@@ -170,15 +177,49 @@ function parseFromStart(text: string): PieceState {
 
   if (prolog === undefined) {
     // No offset with only the root open: the document is parsed whole on every change.
-    return { text, prolog: undefined, pieces: [], firstNonAscii: -1, whole: parseDocument(text) };
+    return { text, prolog: undefined, source: undefined, pieces: [], firstNonAscii: -1, whole: parseDocument(text) };
   }
   const state = parser.state;
   const root = state.root!;
   const ending: Ending = { rootEnd: root.span.end - pieceStart, rootEndTag: relativeSpan(root.endTagSpan, pieceStart), extraRoots: state.extraRoots };
   const doctype = prolog.doctype === state.doctype ? undefined : relativeSpan(state.doctype, pieceStart);
-  pieces.push(createPiece(pieceStart, text.length, root.children.slice(childCount), sink.cut(text.length), doctype, ending));
+  pieces.push(finishPiece(createPiece(pieceStart, text.length, takeChildren(root), sink.cut(text.length), doctype, ending), source!, options));
   addIllegalCharacters(text, pieces, 0, pieces.length);
-  return { text, prolog, pieces, firstNonAscii: findNonAscii(text, prolog.bomLength, text.length), whole: undefined };
+  return { text, prolog, source, pieces, firstNonAscii: findNonAscii(text, prolog.bomLength, text.length), whole: undefined };
+}
+
+/** Returns the children the root has read since the last call, and starts it on a new list, so that no list holds the whole document. */
+function takeChildren(root: ElementNode): ChildNode[] {
+  const children = root.children;
+  root.children = [];
+  return children;
+}
+
+/**
+ * Runs the request rules on the piece's elements while they are whole, when the root is
+ * AcctMgmtRequests, and replaces them with compact elements. Offsets of the problems become
+ * relative to the piece start.
+ */
+function finishPiece(piece: Piece, source: CompactSource, options: CheckOptions): Piece {
+  const root = source.root;
+  const isWrapper = root.localName === WRAPPER_ELEMENT;
+  const context: RuleContext = { catalog: options.catalog, text: source.text };
+  const children = piece.children;
+  let found: Problem[] | undefined;
+  for (let index = 0; index < children.length; index++) {
+    const child = children[index]!;
+    if (child.kind !== 'element') continue;
+    let described: RequestInfo | undefined;
+    if (isWrapper) {
+      described = describeRequest(child, root.namespaceURI);
+      for (const problem of checkRequest(described, context)) (found ??= []).push(moveProblem(problem, -piece.start, true));
+    }
+    const compact = new CompactElement(child, source);
+    children[index] = compact;
+    if (described !== undefined) piece.requests.push(new CompactRequest(compact, described));
+  }
+  if (isWrapper) piece.checked = { catalog: options.catalog, problems: found ?? NO_RULE_PROBLEMS };
+  return piece;
 }
 
 function createPiece(start: number, end: number, children: ChildNode[], scan: PieceProblems, doctype: Span | undefined, ending: Ending | undefined): Piece {
@@ -205,10 +246,10 @@ function addIllegalCharacters(text: string, pieces: Piece[], from: number, to: n
   }
 }
 
-function update(previous: PieceState, text: string, knownEdit: TextEdit | undefined): PieceState {
+function update(previous: PieceState, text: string, knownEdit: TextEdit | undefined, options: CheckOptions): PieceState {
   if (previous.text === text) return previous;
-  const { prolog, pieces } = previous;
-  if (prolog === undefined) return parseFromStart(text);
+  const { prolog, source, pieces } = previous;
+  if (prolog === undefined || source === undefined) return parseFromStart(text, options);
 
   const edit = knownEdit ?? findTextEdit(previous.text, text);
   // Re-parse from the piece that contains the character before the edit, or from the first piece
@@ -221,7 +262,9 @@ function update(previous: PieceState, text: string, knownEdit: TextEdit | undefi
       break;
     }
   }
-  if (first === 0) return parseFromStart(text);
+  if (first === 0) return parseFromStart(text, options);
+  // From here on the compact elements of old and new pieces parse from the new text.
+  source.text = text;
 
   const delta = edit.newEnd - edit.oldEnd;
   const root: ElementNode = { ...prolog.root, span: { ...prolog.root.span }, children: [], endTagSpan: undefined };
@@ -233,15 +276,13 @@ function update(previous: PieceState, text: string, knownEdit: TextEdit | undefi
   sink.cut(windowStart);
   const parsed: Piece[] = [];
   let pieceStart = windowStart;
-  let childCount = 0;
   let doctype = parser.state.doctype;
   let resumeAt = -1;
 
   const stop = parser.scan(windowStart, (position) => {
     const found = doctype === parser.state.doctype ? undefined : relativeSpan(parser.state.doctype, pieceStart);
     doctype = parser.state.doctype;
-    parsed.push(createPiece(pieceStart, position, root.children.slice(childCount), sink.cut(position), found, undefined));
-    childCount = root.children.length;
+    parsed.push(finishPiece(createPiece(pieceStart, position, takeChildren(root), sink.cut(position), found, undefined), source, options));
     pieceStart = position;
     if (position < edit.newEnd) return false;
     const old = findPieceStartingAt(pieces, position - delta, first + 1);
@@ -254,7 +295,7 @@ function update(previous: PieceState, text: string, knownEdit: TextEdit | undefi
     const state = parser.state;
     const ending: Ending = { rootEnd: root.span.end - pieceStart, rootEndTag: relativeSpan(root.endTagSpan, pieceStart), extraRoots: state.extraRoots };
     const found = doctype === state.doctype ? undefined : relativeSpan(state.doctype, pieceStart);
-    parsed.push(createPiece(pieceStart, text.length, root.children.slice(childCount), sink.cut(text.length), found, ending));
+    parsed.push(finishPiece(createPiece(pieceStart, text.length, takeChildren(root), sink.cut(text.length), found, ending), source, options));
   }
   for (const piece of parsed) detachPiece(piece);
 
@@ -262,7 +303,7 @@ function update(previous: PieceState, text: string, knownEdit: TextEdit | undefi
   if (delta !== 0) for (const piece of reused) shiftPiece(piece, delta);
   const next = [...pieces.slice(0, first), ...parsed, ...reused];
   addIllegalCharacters(text, next, first, first + parsed.length);
-  return { text, prolog, pieces: next, firstNonAscii: updateNonAscii(previous.firstNonAscii, edit, text, prolog.bomLength), whole: undefined };
+  return { text, prolog, source, pieces: next, firstNonAscii: updateNonAscii(previous.firstNonAscii, edit, text, prolog.bomLength), whole: undefined };
 }
 
 function isClean(piece: Piece): boolean {
@@ -321,6 +362,10 @@ function collectSpans(nodes: readonly ChildNode[]): Span[] {
   const spans: Span[] = [];
   const pending: ChildNode[] = [...nodes];
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (node instanceof CompactElement) {
+      node.ownSpans(spans);
+      continue;
+    }
     spans.push(node.span);
     if (node.kind !== 'element') continue;
     spans.push(node.nameSpan, node.startTagSpan);
@@ -331,15 +376,6 @@ function collectSpans(nodes: readonly ChildNode[]): Span[] {
   return spans;
 }
 
-/**
- * Returns a copy of `value` that shares no memory with the text it was sliced from. V8 keeps
- * a substring of 13 or more characters as a view into its parent string, so a kept node would
- * otherwise keep the whole text of the version it was parsed in.
- */
-function detach(value: string): string {
-  return value.length < 13 ? value : (' ' + value).slice(1);
-}
-
 /** Detaches the strings of a re-parsed piece's nodes and messages from the version's text. */
 function detachPiece(piece: Piece): void {
   const pending: ChildNode[] = [...piece.children, ...(piece.ending?.extraRoots ?? [])];
@@ -348,7 +384,8 @@ function detachPiece(piece: Piece): void {
       node.value = detach(node.value);
       continue;
     }
-    if (node.kind !== 'element') continue;
+    // A compact element detached its strings when it was made.
+    if (node.kind !== 'element' || node instanceof CompactElement) continue;
     const unprefixed = node.localName === node.name;
     node.name = detach(node.name);
     node.localName = unprefixed ? node.name : detach(node.localName);
@@ -410,10 +447,6 @@ function assemble(state: PieceState, options: CheckOptions): IncrementalResult {
   const context: RuleContext = { catalog: options.catalog, text: state.text };
   const requests: RequestInfo[] = [];
   for (const piece of pieces) {
-    if (piece.checked === undefined) {
-      piece.requests = [];
-      for (const child of piece.children) if (child.kind === 'element') piece.requests.push(describeRequest(child, root.namespaceURI));
-    }
     for (const request of piece.requests) requests.push(request);
   }
 
@@ -424,6 +457,7 @@ function assemble(state: PieceState, options: CheckOptions): IncrementalResult {
   }
   for (const piece of pieces) {
     if (piece.checked === undefined || piece.checked.catalog !== options.catalog) {
+      // Another question list than the one the piece was parsed with: its compact requests parse their Details again.
       const found: Problem[] = [];
       for (const request of piece.requests) {
         for (const problem of checkRequest(request, context)) found.push(problem);

@@ -72,12 +72,17 @@ export class DocumentParser {
   /** Set when the parser keeps its own capped list, i.e. when no sink was passed in. */
   private readonly problemList: ProblemList | undefined;
 
+  /**
+   * @param context a context of `text` to share with earlier parses of it, so that its cached
+   *   searches serve them all; problems then go to the context's sink and `sink` is ignored
+   */
   constructor(
     private readonly text: string,
     sink?: ProblemSink,
+    context?: ParseContext,
   ) {
-    this.problemList = sink === undefined ? new ProblemList() : undefined;
-    this.context = new ParseContext(text, sink ?? this.problemList!);
+    this.problemList = sink === undefined && context === undefined ? new ProblemList() : undefined;
+    this.context = context ?? new ParseContext(text, sink ?? this.problemList!);
     this.namespaces = new NamespaceResolver(this.context);
   }
 

@@ -54,6 +54,14 @@ export function findRequests(parsed: ParsedDocument): RequestInfo[] {
 }
 
 /**
+ * Returns the requests whose element contains `offset`, its end included. A feature looks
+ * into these only: reading the Details of every request would parse a large file again.
+ */
+export function requestsAt(requests: readonly RequestInfo[], offset: number): RequestInfo[] {
+  return requests.filter((request) => request.element.span.start <= offset && offset <= request.element.span.end);
+}
+
+/**
  * Returns the attribute with this local name and no prefix. A prefixed attribute such as
  * `x:answer` is a different attribute in XML namespaces, so it does not count.
  */

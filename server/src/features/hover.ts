@@ -9,6 +9,7 @@ import { findQuestion } from '../check/catalog';
 import { spanToRange } from '../check/diagnostics';
 import { findKnownInputLanguage } from '../check/languages';
 import type { AttributeNode, QuestionCatalog } from '../check/model';
+import { requestsAt } from '../check/requests';
 import { MAX_ANSWER_LENGTH } from '../check/rules/answerLength';
 import { countCodePoints, DECIMAL_INTEGER, utf8ByteLength } from '../check/rules/values';
 import type { Analysis } from '../documents';
@@ -18,7 +19,7 @@ export function hover(analysis: Analysis, position: Position): Hover | null {
   if (!analysis.result.applies) return null;
   const offset = analysis.document.offsetAt(position);
 
-  for (const request of analysis.requests) {
+  for (const request of requestsAt(analysis.requests, offset)) {
     if (request.inputLanguage !== undefined && covers(request.inputLanguage, offset)) {
       return toHover(analysis, request.inputLanguage, describeInputLanguage(request.inputLanguage.value));
     }

@@ -3,7 +3,7 @@
 import { canonicalQuestionId } from '../check/catalog';
 import { findKnownInputLanguage } from '../check/languages';
 import type { ElementNode, SecurityQuestion } from '../check/model';
-import { DETAILS_ELEMENT, type RequestInfo } from '../check/requests';
+import { DETAILS_ELEMENT, requestsAt, type RequestInfo } from '../check/requests';
 import { REQUIRED_DETAILS_COUNT } from '../check/rules/detailsCount';
 import { DECIMAL_INTEGER } from '../check/rules/values';
 import { quickFix, type FixContext, type QuickFix } from './fixTypes';
@@ -27,12 +27,13 @@ export function unusedQuestions(context: FixContext, request: RequestInfo | unde
 /** Returns the value a fix writes into a missing attribute: the first unused question id for `question`, else empty. */
 export function defaultAttributeValue(context: FixContext, element: ElementNode, name: string): string {
   if (name !== 'question') return '';
-  const request = context.analysis.requests.find((candidate) => candidate.details.some((detail) => detail.element === element));
+  // Compared by offset: the Details of a request may be parsed again, as new nodes, for each reader.
+  const request = requestsAt(context.analysis.requests, element.span.start).find((candidate) => candidate.details.some((detail) => detail.element.span.start === element.span.start));
   return unusedQuestions(context, request)[0]?.id ?? '';
 }
 
 function findDetailByQuestionSpan(context: FixContext): { request: RequestInfo; questionStart: number; questionEnd: number; value: string } | undefined {
-  for (const request of context.analysis.requests) {
+  for (const request of requestsAt(context.analysis.requests, context.problem.span.start)) {
     for (const detail of request.details) {
       const question = detail.question;
       if (question !== undefined && question.valueSpan.start === context.problem.span.start) {

@@ -6,7 +6,7 @@
 import { IBKR_NAMESPACE, type ElementNode, type TextNode } from '../check/model';
 import { DETAILS_ELEMENT, findAttribute, WRAPPER_ELEMENT } from '../check/requests';
 import { quickFix, type FixContext, type QuickFix } from './fixTypes';
-import { attributeEnd, editDistance, escapeAttributeValue, indentationBefore, indentUnit, insertAt, lineEnding, parentMap, replaceSpan, startOfSpaceBefore, type OffsetEdit } from './xmlEdits';
+import { attributeEnd, editDistance, escapeAttributeValue, indentationBefore, contains, indentUnit, insertAt, lineEnding, parentMap, replaceSpan, startOfSpaceBefore, type OffsetEdit } from './xmlEdits';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
@@ -19,7 +19,7 @@ export const DEFINED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
 /** Sets the namespace declaration that puts the reported element in the IBKR namespace. */
 export function fixNamespace({ analysis, problem }: FixContext): QuickFix[] {
   const parsed = analysis.result.parsed;
-  const parents = parentMap(parsed);
+  const parents = parentMap(parsed, problem.span.start);
   const element = [...parents.keys()].find((candidate) => candidate.nameSpan.start === problem.span.start);
   if (element === undefined) return [];
 
@@ -132,6 +132,7 @@ function findAttributeAt(root: ElementNode | undefined, nameStart: number): { el
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const attribute = next.attributes.find((candidate) => candidate.nameSpan.start === nameStart);
     if (attribute !== undefined) return { element: next, attribute };
+    if (!contains(next.span, nameStart)) continue;
     for (const child of next.children) if (child.kind === 'element') pending.push(child);
   }
   return undefined;
@@ -147,7 +148,7 @@ function findAttributeAt(root: ElementNode | undefined, nameStart: number): { el
 export function fixUnquotedValue({ analysis, problem, text }: FixContext): QuickFix[] {
   const opening = text[problem.span.start];
   if (opening === '"' || opening === "'") return [];
-  for (const element of parentMap(analysis.result.parsed).keys()) {
+  for (const element of parentMap(analysis.result.parsed, problem.span.start).keys()) {
     for (const attribute of element.attributes) {
       const { valueSpan } = attribute;
       const startsAtProblem = valueSpan.start === problem.span.start || valueSpan.start === problem.span.start + 1;
@@ -171,7 +172,7 @@ export function fixUnquotedValue({ analysis, problem, text }: FixContext): Quick
 export function fixRequiredAttribute({ analysis, problem, text }: FixContext, defaultValue: (element: ElementNode, name: string) => string): QuickFix[] {
   const name = problem.data?.['attribute'];
   if (typeof name !== 'string') return [];
-  const element = [...parentMap(analysis.result.parsed).keys()].find((candidate) => candidate.nameSpan.start === problem.span.start);
+  const element = [...parentMap(analysis.result.parsed, problem.span.start).keys()].find((candidate) => candidate.nameSpan.start === problem.span.start);
   if (element === undefined || findAttribute(element, name) !== undefined) return [];
   const last = element.attributes[element.attributes.length - 1];
   const offset = last === undefined ? element.nameSpan.end : attributeEnd(last, text);
@@ -184,7 +185,7 @@ export function fixRequiredAttribute({ analysis, problem, text }: FixContext, de
  * answer attribute, renames a wrongly cased Details element, or removes stray text.
  */
 export function fixUnexpectedContent({ analysis, problem, text }: FixContext): QuickFix[] {
-  const parents = parentMap(analysis.result.parsed);
+  const parents = parentMap(analysis.result.parsed, problem.span.start);
   for (const element of parents.keys()) {
     for (const child of element.children) {
       if (child.kind === 'element' && child.nameSpan.start === problem.span.start && child.localName.toLowerCase() === DETAILS_ELEMENT.toLowerCase()) {

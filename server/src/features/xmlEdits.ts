@@ -1,6 +1,6 @@
 /** Text helpers for quick fixes: offset edits, line endings, indentation and attribute escaping. */
 
-import type { ElementNode, ParsedDocument } from '../check/model';
+import type { ElementNode, ParsedDocument, Span } from '../check/model';
 
 /** A replacement of `[start, end)` in document offsets; converted to an LSP `TextEdit` at the end. */
 export interface OffsetEdit {
@@ -93,18 +93,28 @@ export function startOfSpaceBefore(text: string, offset: number): number {
   return start;
 }
 
-/** Maps each element to its parent, since the model links only downwards. */
-export function parentMap(parsed: ParsedDocument): Map<ElementNode, ElementNode | undefined> {
+/**
+ * Maps elements to their parents, since the model links only downwards: the root, and below it
+ * every element inside an element that contains `offset`. Only elements around the offset are
+ * looked into, because the children of a request in a large file are parsed again when read.
+ */
+export function parentMap(parsed: ParsedDocument, offset: number): Map<ElementNode, ElementNode | undefined> {
   const parents = new Map<ElementNode, ElementNode | undefined>();
   const pending: { element: ElementNode; parent: ElementNode | undefined }[] = [];
   if (parsed.root !== undefined) pending.push({ element: parsed.root, parent: undefined });
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     parents.set(next.element, next.parent);
+    if (!contains(next.element.span, offset)) continue;
     for (const child of next.element.children) {
       if (child.kind === 'element') pending.push({ element: child, parent: next.element });
     }
   }
   return parents;
+}
+
+/** True when `offset` is inside the span or at its end. */
+export function contains(span: Span, offset: number): boolean {
+  return span.start <= offset && offset <= span.end;
 }
 
 /** Levenshtein distance, for ranking likely typos of ids and attribute names. */
