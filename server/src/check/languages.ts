@@ -24,6 +24,18 @@ export const KNOWN_INPUT_LANGUAGES: readonly string[] = [
   'hu',
 ];
 
+/** `KNOWN_INPUT_LANGUAGES` for messages, e.g. "en, zh-Hans, ja". */
+export const KNOWN_INPUT_LANGUAGE_LIST = KNOWN_INPUT_LANGUAGES.join(', ');
+
+/** The entries of `KNOWN_INPUT_LANGUAGES` by their lower-case form. When two entries share one, the first is kept. */
+const KNOWN_BY_LOWER_CASE = new Map<string, string>();
+for (const language of KNOWN_INPUT_LANGUAGES) {
+  const lower = language.toLowerCase();
+  if (!KNOWN_BY_LOWER_CASE.has(lower)) {
+    KNOWN_BY_LOWER_CASE.set(lower, language);
+  }
+}
+
 /**
  * ISO 639 language (two or three letters), then an optional ISO 15924 script (four letters)
  * or a two-letter region. IBKR's format is `language[-Script]`, but its own Web API list
@@ -37,6 +49,15 @@ export function isWellFormedInputLanguage(value: string): boolean {
 
 /** Returns the entry of `KNOWN_INPUT_LANGUAGES` that matches `value` ignoring case, if any. */
 export function findKnownInputLanguage(value: string): string | undefined {
-  const lower = value.toLowerCase();
-  return KNOWN_INPUT_LANGUAGES.find((language) => language.toLowerCase() === lower);
+  return KNOWN_BY_LOWER_CASE.get(value.toLowerCase());
+}
+
+const KNOWN_AS_WRITTEN: ReadonlySet<string> = new Set(KNOWN_INPUT_LANGUAGES);
+
+/**
+ * True when `value` is an entry of `KNOWN_INPUT_LANGUAGES` in the same case. Every entry is
+ * well-formed and known, so a rule can accept the usual values without the regular expression.
+ */
+export function isKnownInputLanguageAsWritten(value: string): boolean {
+  return KNOWN_AS_WRITTEN.has(value);
 }

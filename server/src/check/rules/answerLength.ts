@@ -1,5 +1,5 @@
 import type { Problem } from '../model';
-import { createProblem, type RequestRule } from './rule';
+import { createProblem, NO_PROBLEMS, type RequestRule } from './rule';
 import { capitalize, countCodePoints, countNoun, describeAnswer, presentValue, utf8ByteLength } from './values';
 
 /** IBKR's documented maximum answer length ("Max 256 characters"). */
@@ -11,20 +11,23 @@ export const MAX_ANSWER_LENGTH = 256;
  * bytes gets a warning.
  */
 export const checkAnswerLength: RequestRule = (request) => {
-  const problems: Problem[] = [];
-  request.details.forEach((detail, index) => {
+  let problems: Problem[] | undefined;
+  const details = request.details;
+  for (let index = 0; index < details.length; index++) {
+    const detail = details[index]!;
+    // At most 3 UTF-8 bytes per UTF-16 code unit, so an answer of at most 256 / 3 code units is
+    // within both limits. Tested first, because almost every answer is that short.
+    if (detail.answer === undefined || detail.answer.value.length <= MAX_ANSWER_LENGTH / 3) {
+      continue;
+    }
     const answer = presentValue(detail.answer);
     if (answer === undefined) {
-      return;
+      continue;
     }
     const length = countCodePoints(answer.value);
-    if (length <= MAX_ANSWER_LENGTH && answer.value.length <= MAX_ANSWER_LENGTH / 3) {
-      // At most 3 UTF-8 bytes per UTF-16 code unit, so this answer is within both limits.
-      return;
-    }
     const subject = capitalize(describeAnswer(detail, index));
     if (length > MAX_ANSWER_LENGTH) {
-      problems.push(
+      (problems ??= []).push(
         createProblem(
           'answer-too-long',
           answer.valueSpan,
@@ -32,11 +35,11 @@ export const checkAnswerLength: RequestRule = (request) => {
           { data: { length, maxLength: MAX_ANSWER_LENGTH } },
         ),
       );
-      return;
+      continue;
     }
     const bytes = utf8ByteLength(answer.value);
     if (bytes > MAX_ANSWER_LENGTH) {
-      problems.push(
+      (problems ??= []).push(
         createProblem(
           'answer-bytes',
           answer.valueSpan,
@@ -45,6 +48,6 @@ export const checkAnswerLength: RequestRule = (request) => {
         ),
       );
     }
-  });
-  return problems;
+  }
+  return problems ?? NO_PROBLEMS;
 };

@@ -1,4 +1,4 @@
-import { createProblem, type RequestRule } from './rule';
+import { createProblem, NO_PROBLEMS, type RequestRule } from './rule';
 import { countNoun, presentValue } from './values';
 
 /** IBKR requires exactly three security questions per request. */
@@ -8,7 +8,7 @@ export const REQUIRED_DETAILS_COUNT = 3;
 export const checkDetailsCount: RequestRule = (request) => {
   const count = request.details.length;
   if (count === REQUIRED_DETAILS_COUNT) {
-    return [];
+    return NO_PROBLEMS;
   }
   const user = presentValue(request.userName);
   const forUser = user === undefined ? '' : ` for user ${user.value.trim()}`;

@@ -49,5 +49,5 @@ const SECURITY_QUESTIONS_RULES: readonly RequestRule[] = [
 export const REQUEST_RULES: readonly RequestRule[] = [
   checkRequestNamespace,
   checkRequestTypeUnchecked,
-  ...SECURITY_QUESTIONS_RULES.map((rule) => forRequestType(SECURITY_QUESTIONS, rule)),
+  forRequestType(SECURITY_QUESTIONS, SECURITY_QUESTIONS_RULES),
 ];

@@ -1,5 +1,5 @@
-import { findKnownInputLanguage, isWellFormedInputLanguage, KNOWN_INPUT_LANGUAGES } from '../languages';
-import { createProblem, type RequestRule } from './rule';
+import { findKnownInputLanguage, isKnownInputLanguageAsWritten, isWellFormedInputLanguage, KNOWN_INPUT_LANGUAGE_LIST } from '../languages';
+import { createProblem, NO_PROBLEMS, type RequestRule } from './rule';
 
 /**
  * Reports an `input_language` that is not `language[-Script]` (an error), and warns about a
@@ -8,10 +8,13 @@ import { createProblem, type RequestRule } from './rule';
 export const checkInputLanguage: RequestRule = (request) => {
   const attribute = request.inputLanguage;
   if (attribute === undefined) {
-    return [];
+    return NO_PROBLEMS;
   }
   const value = attribute.value;
-  const known = KNOWN_INPUT_LANGUAGES.join(', ');
+  if (isKnownInputLanguageAsWritten(value)) {
+    return NO_PROBLEMS;
+  }
+  const known = KNOWN_INPUT_LANGUAGE_LIST;
 
   if (value.trim() === '') {
     return [
@@ -40,5 +43,5 @@ export const checkInputLanguage: RequestRule = (request) => {
       ),
     ];
   }
-  return [];
+  return NO_PROBLEMS;
 };

@@ -1,6 +1,6 @@
 import { IBKR_NAMESPACE, type ElementNode, type Problem } from '../model';
-import { childElements, WRAPPER_ELEMENT } from '../requests';
-import { createProblem, type DocumentRule, type RequestRule } from './rule';
+import { WRAPPER_ELEMENT } from '../requests';
+import { createProblem, NO_PROBLEMS, type DocumentRule, type RequestRule } from './rule';
 
 /**
  * Reports an element outside the IBCust_import namespace, compared by namespace URI so that any
@@ -10,7 +10,9 @@ import { createProblem, type DocumentRule, type RequestRule } from './rule';
  */
 function checkElementNamespace(element: ElementNode, parentNamespaceURI: string | null | undefined): Problem | undefined {
   const actual = element.namespaceURI;
-  if (actual === IBKR_NAMESPACE || (parentNamespaceURI !== undefined && parentNamespaceURI === actual)) {
+  // The parent's URI first: an element that inherits it has the same string object, which `===`
+  // matches without comparing the characters.
+  if ((parentNamespaceURI !== undefined && parentNamespaceURI === actual) || actual === IBKR_NAMESPACE) {
     return undefined;
   }
 
@@ -31,31 +33,65 @@ function checkElementNamespace(element: ElementNode, parentNamespaceURI: string 
 export const checkWrapperNamespace: DocumentRule = (parsed) => {
   const root = parsed.root;
   if (root === undefined || root.localName !== WRAPPER_ELEMENT) {
-    return [];
+    return NO_PROBLEMS;
   }
   const problem = checkElementNamespace(root, undefined);
-  return problem === undefined ? [] : [problem];
+  return problem === undefined ? NO_PROBLEMS : [problem];
 };
 
 /** Checks the request element and every element below it, in document order. */
 export const checkRequestNamespace: RequestRule = (request) => {
-  const problems: Problem[] = [];
-  // An explicit stack instead of recursion, so deeply nested input cannot overflow the call stack.
-  const pending: { element: ElementNode; parentNamespaceURI: string | null | undefined }[] = [
-    { element: request.element, parentNamespaceURI: request.parentNamespaceURI },
-  ];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const problem = checkElementNamespace(next.element, next.parentNamespaceURI);
-    if (problem !== undefined) {
-      problems.push(problem);
-    }
-    const children = childElements(next.element);
-    for (let index = children.length - 1; index >= 0; index--) {
-      const child = children[index];
-      if (child !== undefined) {
-        pending.push({ element: child, parentNamespaceURI: next.element.namespaceURI });
-      }
+  const element = request.element;
+  let problems = addProblem(undefined, checkElementNamespace(element, request.parentNamespaceURI));
+  for (const child of element.children) {
+    if (child.kind === 'element') {
+      problems = checkSubtreeNamespace(child, element.namespaceURI, problems);
     }
   }
-  return problems;
+  return problems ?? NO_PROBLEMS;
 };
+
+interface PendingElement {
+  element: ElementNode;
+  parentNamespaceURI: string | null;
+}
+
+/** Checks `element` and every element below it in document order, adding to `problems`, which is created on the first problem. */
+function checkSubtreeNamespace(element: ElementNode, parentNamespaceURI: string | null, problems: Problem[] | undefined): Problem[] | undefined {
+  problems = addProblem(problems, checkElementNamespace(element, parentNamespaceURI));
+  if (element.children.length === 0) {
+    // The usual Details element, checked without allocating a stack.
+    return problems;
+  }
+  // An explicit stack instead of recursion, so deeply nested input cannot overflow the call stack.
+  const pending: PendingElement[] = [];
+  pushChildElements(pending, element);
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    problems = addProblem(problems, checkElementNamespace(next.element, next.parentNamespaceURI));
+    pushChildElements(pending, next.element);
+  }
+  return problems;
+}
+
+/** Pushes the element children of `element` in reverse order, so that they are popped in document order. */
+function pushChildElements(pending: PendingElement[], element: ElementNode): void {
+  const children = element.children;
+  for (let index = children.length - 1; index >= 0; index--) {
+    const child = children[index]!;
+    if (child.kind === 'element') {
+      pending.push({ element: child, parentNamespaceURI: element.namespaceURI });
+    }
+  }
+}
+
+/** Returns `problems` with `problem` added, if any, creating the list for the first problem. */
+function addProblem(problems: Problem[] | undefined, problem: Problem | undefined): Problem[] | undefined {
+  if (problem === undefined) {
+    return problems;
+  }
+  if (problems === undefined) {
+    return [problem];
+  }
+  problems.push(problem);
+  return problems;
+}

@@ -1,6 +1,6 @@
 import type { Problem } from '../model';
-import { createProblem, type RequestRule } from './rule';
-import { DECIMAL_INTEGER, presentValue } from './values';
+import { createProblem, NO_PROBLEMS, type RequestRule } from './rule';
+import { isDecimalInteger, presentValue } from './values';
 
 /**
  * Reports a question id that is not a decimal integer, such as `9161083 ` or `Q1`. A value that
@@ -8,15 +8,15 @@ import { DECIMAL_INTEGER, presentValue } from './values';
  * never quoted, neither in the message nor in the problem's data.
  */
 export const checkQuestionFormat: RequestRule = (request) => {
-  const problems: Problem[] = [];
+  let problems: Problem[] | undefined;
   for (const detail of request.details) {
     const question = presentValue(detail.question);
-    if (question === undefined || DECIMAL_INTEGER.test(question.value)) {
+    if (question === undefined || isDecimalInteger(question.value)) {
       continue;
     }
     const trimmed = question.value.trim();
-    problems.push(
-      DECIMAL_INTEGER.test(trimmed)
+    (problems ??= []).push(
+      isDecimalInteger(trimmed)
         ? createProblem('question-format', question.valueSpan, `Question id "${question.value}" is not a decimal integer. Remove the white space around it.`, {
             data: { questionId: question.value, trimmed },
           })
@@ -27,5 +27,5 @@ export const checkQuestionFormat: RequestRule = (request) => {
           ),
     );
   }
-  return problems;
+  return problems ?? NO_PROBLEMS;
 };

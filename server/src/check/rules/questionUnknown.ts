@@ -1,21 +1,21 @@
 import { findQuestion } from '../catalog';
 import type { Problem } from '../model';
-import { createProblem, type RequestRule } from './rule';
-import { DECIMAL_INTEGER, presentValue } from './values';
+import { createProblem, NO_PROBLEMS, type RequestRule } from './rule';
+import { isDecimalInteger, presentValue } from './values';
 
 /** Reports a well-formed question id that the loaded question list does not contain. */
 export const checkQuestionUnknown: RequestRule = (request, context) => {
   const catalog = context.catalog;
   if (catalog === undefined) {
-    return [];
+    return NO_PROBLEMS;
   }
-  const problems: Problem[] = [];
+  let problems: Problem[] | undefined;
   for (const detail of request.details) {
     const question = presentValue(detail.question);
-    if (question === undefined || !DECIMAL_INTEGER.test(question.value) || findQuestion(catalog, question.value) !== undefined) {
+    if (question === undefined || !isDecimalInteger(question.value) || findQuestion(catalog, question.value) !== undefined) {
       continue;
     }
-    problems.push(
+    (problems ??= []).push(
       createProblem(
         'question-unknown',
         question.valueSpan,
@@ -24,5 +24,5 @@ export const checkQuestionUnknown: RequestRule = (request, context) => {
       ),
     );
   }
-  return problems;
+  return problems ?? NO_PROBLEMS;
 };

@@ -1,10 +1,10 @@
 import { SECURITY_QUESTIONS } from '../requests';
-import { createProblem, type RequestRule } from './rule';
+import { createProblem, NO_PROBLEMS, type RequestRule } from './rule';
 
 /** Notes a request type other than SecurityQuestions, which this version does not check. */
 export const checkRequestTypeUnchecked: RequestRule = (request) => {
   if (request.requestType === SECURITY_QUESTIONS) {
-    return [];
+    return NO_PROBLEMS;
   }
   return [
     createProblem(

@@ -1,26 +1,25 @@
 import type { AttributeNode, ElementNode, Problem } from '../model';
-import { createProblem, type RequestRule } from './rule';
+import { createProblem, NO_PROBLEMS, type RequestRule } from './rule';
 import { capitalize, describeAnswer, isBlank } from './values';
 
-interface RequiredAttribute {
-  element: ElementNode;
-  name: string;
-  attribute: AttributeNode | undefined;
-  /** Names the value at the start of a message, e.g. "The answer of question 9161083"; built only for a problem. */
-  subject: () => string;
-  /** The value to write, e.g. "the IBKR user name". */
-  expected: string;
-}
+/** What to write in each required attribute, for the messages. */
+const EXPECTED_USER_NAME = 'the IBKR user name of the account (not the account id)';
+const EXPECTED_QUESTION = 'a question id from the SECURITY_QUESTIONS list, e.g. 9161083';
+const EXPECTED_ANSWER = 'the answer to the question';
 
-/** Reports the attribute missing (on the element's name) or blank (on its value). */
-function checkRequired({ element, name, attribute, subject, expected }: RequiredAttribute): Problem | undefined {
+/**
+ * Returns the problem of an attribute that is missing (on the element's name) or blank (on its
+ * value). `subject` names the value at the start of the message, e.g. "The answer of question 9161083".
+ */
+function requiredProblem(element: ElementNode, name: string, attribute: AttributeNode | undefined, subject: string, expected: string): Problem {
   if (attribute === undefined) {
     return createProblem('required-attribute', element.nameSpan, `${element.localName} has no ${name} attribute. Add ${name}="..." with ${expected}.`, { data: { attribute: name } });
   }
-  if (isBlank(attribute.value)) {
-    return createProblem('empty-value', attribute.valueSpan, `${subject()} is empty. Write ${expected}.`, { data: { attribute: name } });
-  }
-  return undefined;
+  return createProblem('empty-value', attribute.valueSpan, `${subject} is empty. Write ${expected}.`, { data: { attribute: name } });
+}
+
+function isMissingOrBlank(attribute: AttributeNode | undefined): boolean {
+  return attribute === undefined || isBlank(attribute.value);
 }
 
 /**
@@ -28,28 +27,20 @@ function checkRequired({ element, name, attribute, subject, expected }: Required
  * blank values, so a blank value gives this one problem only.
  */
 export const checkRequiredAttributes: RequestRule = (request) => {
-  const required: RequiredAttribute[] = [
-    {
-      element: request.element,
-      name: 'reference_user_name',
-      attribute: request.userName,
-      subject: () => 'reference_user_name',
-      expected: 'the IBKR user name of the account (not the account id)',
-    },
-  ];
-  request.details.forEach((detail, index) => {
-    required.push(
-      { element: detail.element, name: 'question', attribute: detail.question, subject: () => `The question of Details ${index + 1}`, expected: 'a question id from the SECURITY_QUESTIONS list, e.g. 9161083' },
-      { element: detail.element, name: 'answer', attribute: detail.answer, subject: () => capitalize(describeAnswer(detail, index)), expected: 'the answer to the question' },
-    );
-  });
-
-  const problems: Problem[] = [];
-  for (const entry of required) {
-    const problem = checkRequired(entry);
-    if (problem !== undefined) {
-      problems.push(problem);
+  let problems: Problem[] | undefined;
+  // Messages are built only for a problem, as almost every request has all three attributes.
+  if (isMissingOrBlank(request.userName)) {
+    (problems ??= []).push(requiredProblem(request.element, 'reference_user_name', request.userName, 'reference_user_name', EXPECTED_USER_NAME));
+  }
+  const details = request.details;
+  for (let index = 0; index < details.length; index++) {
+    const detail = details[index]!;
+    if (isMissingOrBlank(detail.question)) {
+      (problems ??= []).push(requiredProblem(detail.element, 'question', detail.question, `The question of Details ${index + 1}`, EXPECTED_QUESTION));
+    }
+    if (isMissingOrBlank(detail.answer)) {
+      (problems ??= []).push(requiredProblem(detail.element, 'answer', detail.answer, capitalize(describeAnswer(detail, index)), EXPECTED_ANSWER));
     }
   }
-  return problems;
+  return problems ?? NO_PROBLEMS;
 };

@@ -1,21 +1,22 @@
 import type { ChildNode, ElementNode, Problem, Span, TextNode } from '../model';
 import { DETAILS_ELEMENT, findAttribute, SECURITY_QUESTIONS, WRAPPER_ELEMENT } from '../requests';
-import { createProblem, type DocumentRule, type RequestRule } from './rule';
+import { createProblem, NO_PROBLEMS, type DocumentRule, type RequestRule } from './rule';
 
 type Container = typeof WRAPPER_ELEMENT | typeof SECURITY_QUESTIONS | typeof DETAILS_ELEMENT;
 
-function isXmlWhiteSpace(character: string): boolean {
-  return character === ' ' || character === '\t' || character === '\r' || character === '\n';
+function isXmlWhiteSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
 }
 
-function isContentText(node: TextNode): boolean {
+/** True for CDATA, and for text with a character other than XML white space. */
+export function isContentText(node: TextNode): boolean {
   if (node.kind === 'cdata') {
     return true;
   }
   // Only XML white space (space, tab, CR, LF) is not content; other Unicode spaces such as U+00A0 are.
   const value = node.value;
   for (let index = 0; index < value.length; index++) {
-    if (!isXmlWhiteSpace(value.charAt(index))) {
+    if (!isXmlWhiteSpace(value.charCodeAt(index))) {
       return true;
     }
   }
@@ -29,10 +30,10 @@ function trimmedSpan(node: TextNode, text: string): Span {
   }
   let start = node.span.start;
   let end = node.span.end;
-  while (start < end && isXmlWhiteSpace(text.charAt(start))) {
+  while (start < end && isXmlWhiteSpace(text.charCodeAt(start))) {
     start++;
   }
-  while (end > start && isXmlWhiteSpace(text.charAt(end - 1))) {
+  while (end > start && isXmlWhiteSpace(text.charCodeAt(end - 1))) {
     end--;
   }
   return start < end ? { start, end } : node.span;
@@ -56,11 +57,18 @@ function contentData(container: ElementNode, containerKind: Container, node: Chi
   return data;
 }
 
-function checkTextChildren(element: ElementNode, containerKind: Container, text: string, advice: string): Problem[] {
-  const problems: Problem[] = [];
-  for (const child of element.children) {
+/** Adds a problem for each text or CDATA child that is not white space to `problems`, which is created on the first problem. */
+function checkTextChildren(
+  problems: Problem[] | undefined,
+  element: ElementNode,
+  containerKind: Container,
+  text: string,
+  advice: string,
+  children: readonly ChildNode[] = element.children,
+): Problem[] | undefined {
+  for (const child of children) {
     if ((child.kind === 'text' || child.kind === 'cdata') && isContentText(child)) {
-      problems.push(
+      (problems ??= []).push(
         createProblem('unexpected-content', trimmedSpan(child, text), `${element.name} contains ${describeText(child)}, which IBKR does not accept there. ${advice}`, {
           data: contentData(element, containerKind, child),
         }),
@@ -71,12 +79,13 @@ function checkTextChildren(element: ElementNode, containerKind: Container, text:
 }
 
 /** Reports text or CDATA directly inside AcctMgmtRequests; element children there are requests. */
-export const checkWrapperContent: DocumentRule = (parsed) => {
+export const checkWrapperContent: DocumentRule = (parsed, _requests, context) => {
   const root = parsed.root;
   if (root === undefined || root.localName !== WRAPPER_ELEMENT) {
-    return [];
+    return NO_PROBLEMS;
   }
-  return checkTextChildren(root, WRAPPER_ELEMENT, parsed.text, 'Remove it: only request elements such as SecurityQuestions belong inside.');
+  const advice = 'Remove it: only request elements such as SecurityQuestions belong inside.';
+  return checkTextChildren(undefined, root, WRAPPER_ELEMENT, parsed.text, advice, context.rootContent ?? root.children) ?? NO_PROBLEMS;
 };
 
 /**
@@ -85,14 +94,14 @@ export const checkWrapperContent: DocumentRule = (parsed) => {
  */
 export const checkSecurityQuestionsContent: RequestRule = (request, context) => {
   const element = request.element;
-  const problems = checkTextChildren(element, SECURITY_QUESTIONS, context.text, 'Remove it: only Details elements belong inside.');
+  let problems = checkTextChildren(undefined, element, SECURITY_QUESTIONS, context.text, 'Remove it: only Details elements belong inside.');
 
   for (const child of element.children) {
     if (child.kind !== 'element' || child.localName === DETAILS_ELEMENT) {
       continue;
     }
     const hint = child.localName.toLowerCase() === DETAILS_ELEMENT.toLowerCase() ? ` XML names are case-sensitive: write ${DETAILS_ELEMENT}.` : '';
-    problems.push(
+    (problems ??= []).push(
       createProblem('unexpected-content', child.nameSpan, `Element ${child.name} is not allowed inside ${element.name}. Only ${DETAILS_ELEMENT} elements belong there.${hint}`, {
         data: contentData(element, SECURITY_QUESTIONS, child),
       }),
@@ -100,12 +109,10 @@ export const checkSecurityQuestionsContent: RequestRule = (request, context) => 
   }
 
   for (const detail of request.details) {
-    problems.push(
-      ...checkTextChildren(detail.element, DETAILS_ELEMENT, context.text, 'Details takes no content: write the answer in its answer attribute and remove the text.'),
-    );
+    problems = checkTextChildren(problems, detail.element, DETAILS_ELEMENT, context.text, 'Details takes no content: write the answer in its answer attribute and remove the text.');
     for (const child of detail.element.children) {
       if (child.kind === 'element') {
-        problems.push(
+        (problems ??= []).push(
           createProblem('unexpected-content', child.nameSpan, `Element ${child.name} is not allowed inside ${detail.element.name}. Details takes no content: write the question and the answer as attributes.`, {
             data: contentData(detail.element, DETAILS_ELEMENT, child),
           }),
@@ -113,5 +120,5 @@ export const checkSecurityQuestionsContent: RequestRule = (request, context) => 
       }
     }
   }
-  return problems;
+  return problems ?? NO_PROBLEMS;
 };

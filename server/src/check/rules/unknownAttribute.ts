@@ -1,13 +1,11 @@
 import type { AttributeNode, ElementNode, Problem } from '../model';
-import { createProblem, type RequestRule } from './rule';
+import { createProblem, NO_PROBLEMS, type RequestRule } from './rule';
 
 const XML_SCHEMA_INSTANCE_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 
-/** Attributes that IBKR's XSD defines, per element local name. */
-const DEFINED_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
-  SecurityQuestions: ['reference_user_name', 'input_language'],
-  Details: ['question', 'answer'],
-};
+/** Attributes that IBKR's XSD defines for SecurityQuestions and for Details. */
+const SECURITY_QUESTIONS_ATTRIBUTES: readonly string[] = ['reference_user_name', 'input_language'];
+const DETAILS_ATTRIBUTES: readonly string[] = ['question', 'answer'];
 
 /** Namespace declarations and xsi:* attributes are allowed on every element. */
 function isAllowedEverywhere(attribute: AttributeNode): boolean {
@@ -20,10 +18,21 @@ function suggestAttribute(attribute: AttributeNode, defined: readonly string[]):
   return defined.find((name) => name.toLowerCase() === lower);
 }
 
-function checkElementAttributes(element: ElementNode, defined: readonly string[]): Problem[] {
-  const problems: Problem[] = [];
+/**
+ * Adds a problem for each attribute of `element` outside `defined` to `problems`, which is
+ * created on the first problem. `first` and `second` are the attributes that `findAttribute`
+ * found for the names in `defined`, if any. They are compared by identity before any name,
+ * because that is faster.
+ */
+function checkElementAttributes(
+  problems: Problem[] | undefined,
+  element: ElementNode,
+  defined: readonly string[],
+  first: AttributeNode | undefined,
+  second: AttributeNode | undefined,
+): Problem[] | undefined {
   for (const attribute of element.attributes) {
-    if (isAllowedEverywhere(attribute)) {
+    if (attribute === first || attribute === second || isAllowedEverywhere(attribute)) {
       continue;
     }
     if (attribute.prefix === undefined && defined.includes(attribute.localName)) {
@@ -41,7 +50,7 @@ function checkElementAttributes(element: ElementNode, defined: readonly string[]
     }
     // The whole attribute, from its name to the closing quote, so a quick fix can delete it.
     const attributeEnd = attribute.complete ? attribute.valueSpan.end + 1 : attribute.valueSpan.end;
-    problems.push(
+    (problems ??= []).push(
       createProblem(
         'unknown-attribute',
         attribute.nameSpan,
@@ -55,10 +64,9 @@ function checkElementAttributes(element: ElementNode, defined: readonly string[]
 
 /** Reports attributes that a SecurityQuestions request or its Details do not define. */
 export const checkUnknownAttributes: RequestRule = (request) => {
-  const problems = checkElementAttributes(request.element, DEFINED_ATTRIBUTES.SecurityQuestions ?? []);
+  let problems = checkElementAttributes(undefined, request.element, SECURITY_QUESTIONS_ATTRIBUTES, request.userName, request.inputLanguage);
   for (const detail of request.details) {
-    // A loop, because spreading a huge list into push overflows the call stack.
-    for (const problem of checkElementAttributes(detail.element, DEFINED_ATTRIBUTES.Details ?? [])) problems.push(problem);
+    problems = checkElementAttributes(problems, detail.element, DETAILS_ATTRIBUTES, detail.question, detail.answer);
   }
-  return problems;
+  return problems ?? NO_PROBLEMS;
 };

@@ -3,9 +3,27 @@
 import type { AttributeNode } from '../model';
 import type { DetailInfo } from '../requests';
 
+/** True for the ASCII characters that `String.prototype.trim` and `\s` treat as white space: tab, LF, VT, FF, CR and space. */
+export function isAsciiWhiteSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
 /** True when the value is empty or white space only (any white space that `String.prototype.trim` removes). */
 export function isBlank(value: string): boolean {
-  return value.trim() === '';
+  // Char codes instead of `trim`, because this runs on every attribute value, and most values
+  // are decided by their first character.
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (isAsciiWhiteSpace(code)) {
+      continue;
+    }
+    if (code < 0xa0) {
+      return false;
+    }
+    // Unicode white space outside ASCII is rare, so `trim` decides for such values.
+    return value.trim() === '';
+  }
+  return true;
 }
 
 /** Returns the attribute when it has a non-blank value, else `undefined`, because the empty-value rule reports blank values. */
@@ -49,6 +67,20 @@ export function utf8ByteLength(text: string): number {
 
 export const DECIMAL_INTEGER = /^[0-9]+$/;
 
+/** Same test as `DECIMAL_INTEGER`, as a loop over char codes for the rules that run on every value. */
+export function isDecimalInteger(value: string): boolean {
+  if (value.length === 0) {
+    return false;
+  }
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Names an answer without showing it: "the answer of question 9161083", or by position
  * ("the answer of Details 2") when the question id is missing, blank or not a decimal
@@ -56,8 +88,14 @@ export const DECIMAL_INTEGER = /^[0-9]+$/;
  */
 export function describeAnswer(detail: DetailInfo, index: number): string {
   const id = presentValue(detail.question)?.value.trim();
-  return id !== undefined && DECIMAL_INTEGER.test(id) ? `the answer of question ${id}` : `the answer of Details ${index + 1}`;
+  return id !== undefined && isDecimalInteger(id) ? `the answer of question ${id}` : `the answer of Details ${index + 1}`;
 }
+
+/**
+ * Maximum number of Details for which a rule first looks for a repeated value pair by pair,
+ * which is faster than building maps. IBKR requires 3 Details per request.
+ */
+export const PAIRWISE_LIMIT = 8;
 
 /** Returns e.g. "1 character" or "2 characters". */
 export function countNoun(count: number, noun: string): string {
