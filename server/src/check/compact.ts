@@ -3,17 +3,20 @@
  * MB has tens of thousands of requests, and a node for every Details element, attribute and
  * span of them would cost many times the text's size in memory and in garbage collection.
  *
- * Once a request element has been checked, the checker keeps a `CompactElement` of it: the
- * element's own name, spans and attributes, without its descendants. When a feature reads the
- * children, they are parsed again from the text, which takes microseconds for one request, and
- * the last few of them are cached. The parse is the same one that built the element, started
- * at the same offset in the same state, so it reads the same nodes.
+ * Once a piece of the text has been checked, the checker keeps only what document rules read:
+ * a `PieceRequest` with the request type and the user name. The nodes of the piece are made on
+ * first use by parsing the piece again, which takes microseconds: a `CompactElement` keeps the
+ * element's own name, spans and attributes, and parses its children again when they are read,
+ * the last few of them cached. Each parse starts at the same offset in the same state as the
+ * one that checked the piece, so it reads the same nodes. Offsets of compact nodes are relative
+ * to their piece, so moving a piece after an edit before it moves all of them at once.
  */
 
-import type { AttributeNode, ChildNode, ElementNode, Span } from './model';
+import type { AttributeNode, ChildNode, CommentNode, ElementNode, Span, TextNode } from './model';
 import { DocumentParser } from './parser';
 import { describeRequest, type DetailInfo, type RequestInfo } from './requests';
 import { ParseContext } from './xml/context';
+import { detach } from './xml/strings';
 
 /** The latest text of a document and its root as the start tag declares it, shared by the compact elements of its pieces. */
 export interface CompactSource {
@@ -43,63 +46,198 @@ function contextFor(source: CompactSource): ParseContext {
   return source.context;
 }
 
+/** Bound of the table of short strings, so that a file of millions of distinct names cannot grow it without limit. */
+const MAX_SHARED_STRINGS = 4096;
+
+/** Names and short texts (such as the white space between requests) of compact nodes, one detached copy of each. */
+const sharedStrings = new Map<string, string>();
+
+/** Returns the one kept copy of a name or a short text, detached from the text it was sliced from. */
+function share(value: string): string {
+  if (value.length > 64) return detach(value);
+  const kept = sharedStrings.get(value);
+  if (kept !== undefined) return kept;
+  const copy = detach(value);
+  if (sharedStrings.size < MAX_SHARED_STRINGS) sharedStrings.set(copy, copy);
+  return copy;
+}
+
+/** The start of the piece of text that contains a compact node. Offsets of compact nodes are relative to it, so moving a piece moves them all. */
+export interface Anchor {
+  start: number;
+}
+
+/** An attribute of a compact element, its spans relative to the anchor. */
+class CompactAttribute implements AttributeNode {
+  readonly name: string;
+  readonly prefix: string | undefined;
+  readonly localName: string;
+  readonly namespaceURI: string | null;
+  readonly rawValue: string;
+  readonly value: string;
+  readonly complete: boolean;
+  private readonly nameStart: number;
+  private readonly nameEnd: number;
+  private readonly valueStart: number;
+  private readonly valueEnd: number;
+
+  constructor(
+    attribute: AttributeNode,
+    private readonly anchor: Anchor,
+  ) {
+    const base = anchor.start;
+    this.name = share(attribute.name);
+    this.prefix = attribute.prefix === undefined ? undefined : share(attribute.prefix);
+    this.localName = attribute.localName === attribute.name ? this.name : share(attribute.localName);
+    this.namespaceURI = attribute.namespaceURI;
+    this.rawValue = detach(attribute.rawValue);
+    this.value = attribute.value === attribute.rawValue ? this.rawValue : detach(attribute.value);
+    this.complete = attribute.complete;
+    this.nameStart = attribute.nameSpan.start - base;
+    this.nameEnd = attribute.nameSpan.end - base;
+    this.valueStart = attribute.valueSpan.start - base;
+    this.valueEnd = attribute.valueSpan.end - base;
+  }
+
+  get nameSpan(): Span {
+    const base = this.anchor.start;
+    return { start: base + this.nameStart, end: base + this.nameEnd };
+  }
+
+  get valueSpan(): Span {
+    const base = this.anchor.start;
+    return { start: base + this.valueStart, end: base + this.valueEnd };
+  }
+
+  toJSON(): AttributeNode {
+    const { name, prefix, localName, namespaceURI, nameSpan, valueSpan, rawValue, value, complete } = this;
+    return { name, prefix, localName, namespaceURI, nameSpan, valueSpan, rawValue, value, complete };
+  }
+}
+
+/** Text or CDATA between the root's children, its span relative to the anchor. */
+export class CompactText implements TextNode {
+  readonly kind: 'text' | 'cdata';
+  readonly value: string;
+  private readonly start: number;
+  private readonly end: number;
+
+  constructor(
+    node: TextNode,
+    private readonly anchor: Anchor,
+  ) {
+    this.kind = node.kind;
+    this.value = share(node.value);
+    this.start = node.span.start - anchor.start;
+    this.end = node.span.end - anchor.start;
+  }
+
+  get span(): Span {
+    return { start: this.anchor.start + this.start, end: this.anchor.start + this.end };
+  }
+
+  toJSON(): TextNode {
+    return { kind: this.kind, span: this.span, value: this.value };
+  }
+}
+
+/** A comment or processing instruction between the root's children, its span relative to the anchor. */
+class CompactMarkup implements CommentNode {
+  readonly kind: 'comment' | 'processing-instruction';
+  private readonly start: number;
+  private readonly end: number;
+
+  constructor(
+    node: CommentNode,
+    private readonly anchor: Anchor,
+  ) {
+    this.kind = node.kind;
+    this.start = node.span.start - anchor.start;
+    this.end = node.span.end - anchor.start;
+  }
+
+  get span(): Span {
+    return { start: this.anchor.start + this.start, end: this.anchor.start + this.end };
+  }
+
+  toJSON(): CommentNode {
+    return { kind: this.kind, span: this.span };
+  }
+}
+
+/** Returns the compact form of a child of the root: an element keeps its own fields and parses its children again on demand. */
+function compactChild(node: ChildNode, anchor: Anchor, source: CompactSource): ChildNode {
+  if (node.kind === 'element') return new CompactElement(node, anchor, source);
+  // TextNode's kind is a union, so a test of `kind` does not narrow ChildNode to CommentNode.
+  return 'value' in node ? new CompactText(node, anchor) : new CompactMarkup(node, anchor);
+}
+
+/** No end tag: an offset that no span has. */
+const NO_END_TAG = -1;
+
 /**
- * Returns a copy of `value` that shares no memory with the text it was sliced from. V8 keeps
- * a substring of 13 or more characters as a view into its parent string, so a kept node would
- * otherwise keep the whole text of the version it was parsed in.
+ * A child element of the root, kept with its own attributes and spans relative to the anchor.
+ * Its children are parsed again from the text when read.
  */
-export function detach(value: string): string {
-  return value.length < 13 ? value : (' ' + value).slice(1);
-}
-
-/** Detaches the strings of an attribute in place and returns it. */
-function detachAttribute(attribute: AttributeNode): AttributeNode {
-  const plain = attribute.localName === attribute.name;
-  attribute.name = detach(attribute.name);
-  attribute.localName = plain ? attribute.name : detach(attribute.localName);
-  const same = attribute.value === attribute.rawValue;
-  attribute.rawValue = detach(attribute.rawValue);
-  attribute.value = same ? attribute.rawValue : detach(attribute.value);
-  return attribute;
-}
-
-/** A child element of the root, kept with its own attributes and spans; its children are parsed again on demand. */
 export class CompactElement implements ElementNode {
   readonly kind = 'element';
-  name: string;
-  prefix: string | undefined;
-  localName: string;
-  namespaceURI: string | null;
-  span: Span;
-  nameSpan: Span;
-  startTagSpan: Span;
-  startTagComplete: boolean;
-  selfClosing: boolean;
-  endTagSpan: Span | undefined;
-  attributes: AttributeNode[];
-  namespaces: ReadonlyMap<string, string>;
+  readonly name: string;
+  readonly prefix: string | undefined;
+  readonly localName: string;
+  readonly namespaceURI: string | null;
+  readonly startTagComplete: boolean;
+  readonly selfClosing: boolean;
+  readonly attributes: AttributeNode[];
+  readonly namespaces: ReadonlyMap<string, string>;
+  private readonly start: number;
+  private readonly end: number;
+  private readonly nameEnd: number;
+  private readonly startTagEnd: number;
+  private readonly endTagStart: number;
+  private readonly endTagEnd: number;
 
   /** The parsed element and the text it was parsed from, while this element is in the cache. */
   private parsed: { text: string; start: number; element: ElementNode } | undefined;
 
-  /** Takes over the element's own fields and attributes (detaching their strings); `element` itself is not kept. */
+  /** Takes over the element's own fields and attributes, its strings detached from the text; `element` itself is not kept. */
   constructor(
     element: ElementNode,
+    private readonly anchor: Anchor,
     private readonly source: CompactSource,
   ) {
-    const unprefixed = element.localName === element.name;
-    this.name = detach(element.name);
-    this.prefix = element.prefix;
-    this.localName = unprefixed ? this.name : detach(element.localName);
+    const base = anchor.start;
+    this.name = share(element.name);
+    this.prefix = element.prefix === undefined ? undefined : share(element.prefix);
+    this.localName = element.localName === element.name ? this.name : share(element.localName);
     this.namespaceURI = element.namespaceURI;
-    this.span = element.span;
-    this.nameSpan = element.nameSpan;
-    this.startTagSpan = element.startTagSpan;
     this.startTagComplete = element.startTagComplete;
     this.selfClosing = element.selfClosing;
-    this.endTagSpan = element.endTagSpan;
-    this.attributes = element.attributes.map(detachAttribute);
+    this.attributes = element.attributes.map((attribute) => new CompactAttribute(attribute, anchor));
     this.namespaces = element.namespaces;
+    this.start = element.span.start - base;
+    this.end = element.span.end - base;
+    // The name starts right after `<`, and the start tag starts at the element's start.
+    this.nameEnd = element.nameSpan.end - base;
+    this.startTagEnd = element.startTagSpan.end - base;
+    this.endTagStart = element.endTagSpan === undefined ? NO_END_TAG : element.endTagSpan.start - base;
+    this.endTagEnd = element.endTagSpan === undefined ? NO_END_TAG : element.endTagSpan.end - base;
+  }
+
+  get span(): Span {
+    return { start: this.anchor.start + this.start, end: this.anchor.start + this.end };
+  }
+
+  get nameSpan(): Span {
+    return { start: this.anchor.start + this.start + 1, end: this.anchor.start + this.nameEnd };
+  }
+
+  get startTagSpan(): Span {
+    return { start: this.anchor.start + this.start, end: this.anchor.start + this.startTagEnd };
+  }
+
+  get endTagSpan(): Span | undefined {
+    if (this.endTagStart === NO_END_TAG) return undefined;
+    return { start: this.anchor.start + this.endTagStart, end: this.anchor.start + this.endTagEnd };
   }
 
   get children(): ChildNode[] {
@@ -112,63 +250,131 @@ export class CompactElement implements ElementNode {
     return { kind, name, prefix, localName, namespaceURI, span, nameSpan, startTagSpan, startTagComplete, selfClosing, endTagSpan, attributes, children: this.children, namespaces };
   }
 
-  /** Adds the spans of this element and its attributes to `spans`, for the checker to move when text before them changes. */
-  ownSpans(spans: Span[]): void {
-    spans.push(this.span, this.nameSpan, this.startTagSpan);
-    if (this.endTagSpan !== undefined) spans.push(this.endTagSpan);
-    for (const attribute of this.attributes) spans.push(attribute.nameSpan, attribute.valueSpan);
-  }
-
   /** Returns the whole element, parsed again from the source's text unless it is cached for that text. */
   expand(): ElementNode {
     const text = this.source.text;
+    const start = this.anchor.start + this.start;
     const parsed = this.parsed;
-    if (parsed !== undefined && parsed.text === text && parsed.start === this.span.start) return parsed.element;
+    if (parsed !== undefined && parsed.text === text && parsed.start === start) return parsed.element;
 
     const root: ElementNode = { ...this.source.root, span: { ...this.source.root.span }, children: [], endTagSpan: undefined };
     const parser = new DocumentParser(text, undefined, contextFor(this.source));
     parser.resumeInsideRoot(root);
     // The first point where only the root is open again is the end of this element.
-    parser.scan(this.span.start, () => true);
+    parser.scan(start, () => true);
     const element = root.children.find((child): child is ElementNode => child.kind === 'element');
-    if (element === undefined || element.span.start !== this.span.start) {
-      throw new Error(`Failed to parse the element at offset ${this.span.start} again: its model belongs to an earlier version of the document, so check the document again.`);
+    if (element === undefined || element.span.start !== start) {
+      throw new Error(`Failed to parse the element at offset ${start} again: its model belongs to an earlier version of the document, so check the document again.`);
     }
-    this.parsed = { text, start: this.span.start, element };
-    if (parsed === undefined) {
-      materialized.push(this);
-      if (materialized.length > MATERIALIZED_CACHE_SIZE) materialized.shift()!.parsed = undefined;
-    }
+    this.keepExpanded(element);
     return element;
+  }
+
+  /** Keeps `element`, this element parsed whole from the source's current text, among the recently parsed ones. */
+  keepExpanded(element: ElementNode): void {
+    const isCached = this.parsed !== undefined;
+    this.parsed = { text: this.source.text, start: element.span.start, element };
+    if (isCached) return;
+    materialized.push(this);
+    if (materialized.length > MATERIALIZED_CACHE_SIZE) materialized.shift()!.parsed = undefined;
   }
 }
 
-/** A request of a checked piece: what document rules and features read without parsing, the Details on demand. */
-export class CompactRequest implements RequestInfo {
+/**
+ * A piece of the text that starts where only the root is open and ends where that is next the
+ * case, so it contains at most one child element of the root. Its children are made on first use.
+ */
+export interface CompactPiece extends Anchor {
+  end: number;
+  /** The compact children of the root in this piece, once made. */
+  children: ChildNode[] | undefined;
+  /** The requests of the piece's elements, when the root is AcctMgmtRequests. */
+  requests: PieceRequest[];
+}
+
+/** Returns the compact children of the root in the piece, parsing the piece again the first time. */
+export function pieceChildren(piece: CompactPiece, source: CompactSource): ChildNode[] {
+  if (piece.children !== undefined) return piece.children;
+  const root: ElementNode = { ...source.root, span: { ...source.root.span }, children: [], endTagSpan: undefined };
+  const parser = new DocumentParser(source.text, undefined, contextFor(source));
+  parser.resumeInsideRoot(root);
+  parser.scan(piece.start, (position) => position >= piece.end);
+  const children: ChildNode[] = [];
+  let elementIndex = 0;
+  for (const child of root.children) {
+    if (child.kind !== 'element') {
+      children.push(compactChild(child, piece, source));
+      continue;
+    }
+    const request = piece.requests[elementIndex++];
+    children.push(request === undefined ? new CompactElement(child, piece, source) : request.adopt(child));
+  }
+  piece.children = children;
+  return children;
+}
+
+/**
+ * A request of a piece. What document rules read (the request type and the user name) is kept;
+ * the element is made from the text on first use, and the Details are parsed again when read.
+ */
+export class PieceRequest implements RequestInfo {
   readonly requestType: string;
   readonly userName: AttributeNode | undefined;
-  readonly inputLanguage: AttributeNode | undefined;
   readonly parentNamespaceURI: string | null | undefined;
+  private readonly start: number;
+  private readonly end: number;
+  /** Indexes of the user name and input_language attributes in the element, or -1. */
+  private readonly userNameIndex: number;
+  private readonly inputLanguageIndex: number;
+  private compact: CompactElement | undefined;
 
-  /** `described` is the request as `describeRequest` read it from the whole element that `element` was made from. */
+  /** `described` is the request as `describeRequest` read it from `whole`, the element of the request. */
   constructor(
-    readonly element: CompactElement,
+    private readonly piece: CompactPiece,
+    private readonly source: CompactSource,
+    whole: ElementNode,
     described: RequestInfo,
   ) {
-    this.requestType = element.localName;
-    // The compact element took over the whole element's attribute objects, so these are its own.
-    this.userName = described.userName;
-    this.inputLanguage = described.inputLanguage;
+    this.requestType = share(described.requestType);
+    this.userName = described.userName === undefined ? undefined : new CompactAttribute(described.userName, piece);
     this.parentNamespaceURI = described.parentNamespaceURI;
+    this.start = whole.span.start - piece.start;
+    this.end = whole.span.end - piece.start;
+    this.userNameIndex = described.userName === undefined ? -1 : whole.attributes.indexOf(described.userName);
+    this.inputLanguageIndex = described.inputLanguage === undefined ? -1 : whole.attributes.indexOf(described.inputLanguage);
+  }
+
+  /** The span of the request element. */
+  get span(): Span {
+    return { start: this.piece.start + this.start, end: this.piece.start + this.end };
+  }
+
+  get element(): CompactElement {
+    if (this.compact === undefined) pieceChildren(this.piece, this.source);
+    return this.compact!;
+  }
+
+  get inputLanguage(): AttributeNode | undefined {
+    return this.inputLanguageIndex === -1 ? undefined : this.element.attributes[this.inputLanguageIndex];
   }
 
   get details(): DetailInfo[] {
     return describeRequest(this.element.expand(), this.parentNamespaceURI).details;
   }
 
+  /** Makes the compact element of the request from its whole element, parsed again from the piece, and keeps it. */
+  adopt(whole: ElementNode): CompactElement {
+    const compact = new CompactElement(whole, this.piece, this.source);
+    // The user name that document rules read is the element's own attribute.
+    if (this.userName !== undefined) compact.attributes[this.userNameIndex] = this.userName;
+    compact.keepExpanded(whole);
+    this.compact = compact;
+    return compact;
+  }
+
   /** Serializes as `describeRequest` of the whole element would. */
   toJSON(): RequestInfo {
-    const { element, requestType, userName, inputLanguage, details, parentNamespaceURI } = this;
-    return { element, requestType, userName, inputLanguage, details, parentNamespaceURI };
+    const { element, requestType, userName, inputLanguage, details, parentNamespaceURI, span } = this;
+    return { element, span, requestType, userName, inputLanguage, details, parentNamespaceURI };
   }
 }

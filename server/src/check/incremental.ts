@@ -17,13 +17,15 @@
 
 import type { ChildNode, ElementNode, ParsedDocument, Problem, QuestionCatalog, Span, SyntaxProblem, XmlDeclaration } from './model';
 import { checkParsedDocument, checkRequest, isRequestFile, type CheckOptions, type CheckResult } from './check';
-import { CompactElement, CompactRequest, detach, type CompactSource } from './compact';
+import { CompactText, PieceRequest, pieceChildren, type CompactPiece, type CompactSource } from './compact';
 import { DocumentParser, findNonAscii, parseDocument, reportIllegalCharacters } from './parser';
 import { describeRequest, findRequests, WRAPPER_ELEMENT, type RequestInfo } from './requests';
 import { DOCUMENT_RULES, type RuleContext } from './rules/index';
+import { isContentText } from './rules/unexpectedContent';
 import { createProblem } from './rules/rule';
 import { findTextEdit, type TextEdit } from './textEdit';
 import { MAX_SYNTAX_PROBLEMS, ParseContext, sortProblems, type ProblemSink, type SyntaxProblemCode } from './xml/context';
+import { detach } from './xml/strings';
 
 /** Syntax problems of one piece in the order the parser found them, offsets relative to the piece start. */
 interface PieceProblems {
@@ -43,6 +45,26 @@ const NO_PROBLEMS: PieceProblems = Object.freeze({ kept: Object.freeze([]) as un
 /** The rule results of every piece whose requests have no problem. Frozen: never added to. */
 const NO_RULE_PROBLEMS = Object.freeze([]) as unknown as Problem[];
 
+/** The requests of every piece without an element. Frozen: never added to. */
+const NO_REQUESTS = Object.freeze([]) as unknown as PieceRequest[];
+
+/** The children of every piece without any. Frozen: never added to. */
+const NO_CHILDREN = Object.freeze([]) as unknown as ChildNode[];
+
+/** The rule results of pieces without problems, one per question list, so that clean pieces share them. */
+const cleanResults = new WeakMap<QuestionCatalog, { catalog: QuestionCatalog; problems: Problem[] }>();
+const CLEAN_WITHOUT_CATALOG = Object.freeze({ catalog: undefined, problems: NO_RULE_PROBLEMS });
+
+function cleanResult(catalog: QuestionCatalog | undefined): { catalog: QuestionCatalog | undefined; problems: Problem[] } {
+  if (catalog === undefined) return CLEAN_WITHOUT_CATALOG;
+  let result = cleanResults.get(catalog);
+  if (result === undefined) {
+    result = Object.freeze({ catalog, problems: NO_RULE_PROBLEMS });
+    cleanResults.set(catalog, result);
+  }
+  return result;
+}
+
 /** Outcome of the last piece's parse at the end of the text. */
 interface Ending {
   /** End of the root element, relative to the piece start. */
@@ -52,23 +74,25 @@ interface Ending {
   extraRoots: ElementNode[];
 }
 
-interface Piece {
+interface Piece extends CompactPiece {
   /** Document offsets in the latest version. */
   start: number;
   end: number;
   /**
-   * Children of the root read in this piece; document offsets, shifted when the piece moves.
-   * Elements among them are `CompactElement`s, which parse their children again on demand.
+   * Compact children of the root read in this piece, made on first use. Until then the piece
+   * keeps only its offsets, its problems and its requests' user names.
    */
-  children: ChildNode[];
-  /** Every span of the piece's nodes, collected when it first moves, so that later moves are one loop. */
+  children: ChildNode[] | undefined;
+  /** Text and CDATA children of the root in this piece that are not white space, which a document rule reports. */
+  content: ChildNode[] | undefined;
+  /** Every span of the elements after the root (last piece only), collected when it first moves, so that later moves are one loop. */
   spans: Span[] | undefined;
   illegal: PieceProblems;
   scan: PieceProblems;
   /** A DOCTYPE found inside the root in this piece, relative to the piece start. */
   doctype: Span | undefined;
-  /** `CompactRequest`s of the piece's elements when the root is AcctMgmtRequests, else empty. */
-  requests: RequestInfo[];
+  /** Requests of the piece's elements when the root is AcctMgmtRequests, else empty. */
+  requests: PieceRequest[];
   /** Request rule problems, relative to the piece start, with the catalog they were checked against. */
   checked: { catalog: QuestionCatalog | undefined; problems: Problem[] } | undefined;
   /** Set on the last piece only. */
@@ -169,7 +193,7 @@ function parseFromStart(text: string, options: CheckOptions): PieceState {
       };
       source = { text, root: prolog.root };
     }
-    pieces.push(finishPiece(createPiece(pieceStart, position, takeChildren(root), sink.cut(position), undefined, undefined), source!, options));
+    pieces.push(finishPiece(createPiece(pieceStart, position, sink.cut(position), undefined, undefined), takeChildren(root), source!, options));
     pieceStart = position;
     return false;
   });
@@ -183,12 +207,12 @@ function parseFromStart(text: string, options: CheckOptions): PieceState {
   const root = state.root!;
   const ending: Ending = { rootEnd: root.span.end - pieceStart, rootEndTag: relativeSpan(root.endTagSpan, pieceStart), extraRoots: state.extraRoots };
   const doctype = prolog.doctype === state.doctype ? undefined : relativeSpan(state.doctype, pieceStart);
-  pieces.push(finishPiece(createPiece(pieceStart, text.length, takeChildren(root), sink.cut(text.length), doctype, ending), source!, options));
+  pieces.push(finishPiece(createPiece(pieceStart, text.length, sink.cut(text.length), doctype, ending), takeChildren(root), source!, options));
   addIllegalCharacters(text, pieces, 0, pieces.length);
   return { text, prolog, source, pieces, firstNonAscii: findNonAscii(text, prolog.bomLength, text.length), whole: undefined };
 }
 
-/** Returns the children the root has read since the last call, and starts it on a new list, so that no list holds the whole document. */
+/** Returns the children the root has read since the last call, and starts it on a new list, so that no list contains the whole document. */
 function takeChildren(root: ElementNode): ChildNode[] {
   const children = root.children;
   root.children = [];
@@ -196,34 +220,36 @@ function takeChildren(root: ElementNode): ChildNode[] {
 }
 
 /**
- * Runs the request rules on the piece's elements while they are whole, when the root is
- * AcctMgmtRequests, and replaces them with compact elements. Offsets of the problems become
- * relative to the piece start.
+ * Runs the request rules on the piece's children while they are whole, when the root is
+ * AcctMgmtRequests, and keeps what document rules read: the requests' user names and text that
+ * is not white space. Offsets of the problems become relative to the piece start.
  */
-function finishPiece(piece: Piece, source: CompactSource, options: CheckOptions): Piece {
+function finishPiece(piece: Piece, children: readonly ChildNode[], source: CompactSource, options: CheckOptions): Piece {
   const root = source.root;
   const isWrapper = root.localName === WRAPPER_ELEMENT;
   const context: RuleContext = { catalog: options.catalog, text: source.text };
-  const children = piece.children;
   let found: Problem[] | undefined;
-  for (let index = 0; index < children.length; index++) {
-    const child = children[index]!;
-    if (child.kind !== 'element') continue;
-    let described: RequestInfo | undefined;
-    if (isWrapper) {
-      described = describeRequest(child, root.namespaceURI);
-      for (const problem of checkRequest(described, context)) (found ??= []).push(moveProblem(problem, -piece.start, true));
+  let requests: PieceRequest[] | undefined;
+  let content: ChildNode[] | undefined;
+  for (const child of children) {
+    if (child.kind !== 'element') {
+      if ((child.kind === 'text' || child.kind === 'cdata') && isContentText(child)) (content ??= []).push(new CompactText(child, piece));
+      continue;
     }
-    const compact = new CompactElement(child, source);
-    children[index] = compact;
-    if (described !== undefined) piece.requests.push(new CompactRequest(compact, described));
+    if (!isWrapper) continue;
+    const described = describeRequest(child, root.namespaceURI);
+    for (const problem of checkRequest(described, context)) (found ??= []).push(moveProblem(problem, -piece.start, true));
+    (requests ??= []).push(new PieceRequest(piece, source, child, described));
   }
-  if (isWrapper) piece.checked = { catalog: options.catalog, problems: found ?? NO_RULE_PROBLEMS };
+  if (children.length === 0) piece.children = NO_CHILDREN;
+  if (requests !== undefined) piece.requests = requests;
+  piece.content = content;
+  if (isWrapper) piece.checked = found === undefined ? cleanResult(options.catalog) : { catalog: options.catalog, problems: found };
   return piece;
 }
 
-function createPiece(start: number, end: number, children: ChildNode[], scan: PieceProblems, doctype: Span | undefined, ending: Ending | undefined): Piece {
-  return { start, end, children, spans: undefined, illegal: NO_PROBLEMS, scan, doctype, requests: [], checked: undefined, ending };
+function createPiece(start: number, end: number, scan: PieceProblems, doctype: Span | undefined, ending: Ending | undefined): Piece {
+  return { start, end, children: undefined, content: undefined, spans: undefined, illegal: NO_PROBLEMS, scan, doctype, requests: NO_REQUESTS, checked: undefined, ending };
 }
 
 /** Reports illegal characters of `pieces[from..to)` into their own lists, as the full parse reports them before anything else. */
@@ -267,36 +293,15 @@ function update(previous: PieceState, text: string, knownEdit: TextEdit | undefi
   source.text = text;
 
   const delta = edit.newEnd - edit.oldEnd;
-  const root: ElementNode = { ...prolog.root, span: { ...prolog.root.span }, children: [], endTagSpan: undefined };
-  const sink = new PieceProblemSink();
-  const parser = new DocumentParser(text, sink);
-  parser.resumeInsideRoot(root);
-
-  const windowStart = pieces[first]!.start;
-  sink.cut(windowStart);
-  const parsed: Piece[] = [];
-  let pieceStart = windowStart;
-  let doctype = parser.state.doctype;
   let resumeAt = -1;
-
-  const stop = parser.scan(windowStart, (position) => {
-    const found = doctype === parser.state.doctype ? undefined : relativeSpan(parser.state.doctype, pieceStart);
-    doctype = parser.state.doctype;
-    parsed.push(finishPiece(createPiece(pieceStart, position, takeChildren(root), sink.cut(position), found, undefined), source, options));
-    pieceStart = position;
+  // After the edit, stop at the first offset where an old piece started: from there on the old pieces are reused.
+  const parsed = parseWindow(text, source, options, pieces[first]!.start, (position) => {
     if (position < edit.newEnd) return false;
     const old = findPieceStartingAt(pieces, position - delta, first + 1);
     if (old === -1) return false;
     resumeAt = old;
     return true;
   });
-
-  if (stop === -1) {
-    const state = parser.state;
-    const ending: Ending = { rootEnd: root.span.end - pieceStart, rootEndTag: relativeSpan(root.endTagSpan, pieceStart), extraRoots: state.extraRoots };
-    const found = doctype === state.doctype ? undefined : relativeSpan(state.doctype, pieceStart);
-    parsed.push(finishPiece(createPiece(pieceStart, text.length, takeChildren(root), sink.cut(text.length), found, ending), source, options));
-  }
   for (const piece of parsed) detachPiece(piece);
 
   const reused = resumeAt === -1 ? [] : pieces.slice(resumeAt);
@@ -304,6 +309,37 @@ function update(previous: PieceState, text: string, knownEdit: TextEdit | undefi
   const next = [...pieces.slice(0, first), ...parsed, ...reused];
   addIllegalCharacters(text, next, first, first + parsed.length);
   return { text, prolog, source, pieces: next, firstNonAscii: updateNonAscii(previous.firstNonAscii, edit, text, prolog.bomLength), whole: undefined };
+}
+
+/**
+ * Parses pieces from `windowStart`, an offset where only the root is open, until `stop` accepts
+ * an offset where only the root is open again, or to the end of the text, where the last piece
+ * gets the ending.
+ */
+function parseWindow(text: string, source: CompactSource, options: CheckOptions, windowStart: number, stop: (position: number) => boolean): Piece[] {
+  const root: ElementNode = { ...source.root, span: { ...source.root.span }, children: [], endTagSpan: undefined };
+  const sink = new PieceProblemSink();
+  const parser = new DocumentParser(text, sink);
+  parser.resumeInsideRoot(root);
+  sink.cut(windowStart);
+  const parsed: Piece[] = [];
+  let pieceStart = windowStart;
+  let doctype = parser.state.doctype;
+
+  const stopped = parser.scan(windowStart, (position) => {
+    const found = doctype === parser.state.doctype ? undefined : relativeSpan(parser.state.doctype, pieceStart);
+    doctype = parser.state.doctype;
+    parsed.push(finishPiece(createPiece(pieceStart, position, sink.cut(position), found, undefined), takeChildren(root), source, options));
+    pieceStart = position;
+    return stop(position);
+  });
+  if (stopped === -1) {
+    const state = parser.state;
+    const ending: Ending = { rootEnd: root.span.end - pieceStart, rootEndTag: relativeSpan(root.endTagSpan, pieceStart), extraRoots: state.extraRoots };
+    const found = doctype === state.doctype ? undefined : relativeSpan(state.doctype, pieceStart);
+    parsed.push(finishPiece(createPiece(pieceStart, text.length, sink.cut(text.length), found, ending), takeChildren(root), source, options));
+  }
+  return parsed;
 }
 
 function isClean(piece: Piece): boolean {
@@ -350,10 +386,13 @@ function shiftSpan(span: Span, delta: number): void {
   span.end += delta;
 }
 
+/** Moves a piece: its compact children follow its start, and the spans of elements after the root are moved one by one. */
 function shiftPiece(piece: Piece, delta: number): void {
   piece.start += delta;
   piece.end += delta;
-  piece.spans ??= collectSpans([...piece.children, ...(piece.ending?.extraRoots ?? [])]);
+  const extraRoots = piece.ending?.extraRoots;
+  if (extraRoots === undefined || extraRoots.length === 0) return;
+  piece.spans ??= collectSpans(extraRoots);
   for (const span of piece.spans) shiftSpan(span, delta);
 }
 
@@ -362,10 +401,6 @@ function collectSpans(nodes: readonly ChildNode[]): Span[] {
   const spans: Span[] = [];
   const pending: ChildNode[] = [...nodes];
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
-    if (node instanceof CompactElement) {
-      node.ownSpans(spans);
-      continue;
-    }
     spans.push(node.span);
     if (node.kind !== 'element') continue;
     spans.push(node.nameSpan, node.startTagSpan);
@@ -376,16 +411,15 @@ function collectSpans(nodes: readonly ChildNode[]): Span[] {
   return spans;
 }
 
-/** Detaches the strings of a re-parsed piece's nodes and messages from the version's text. */
+/** Detaches the strings of a re-parsed piece's elements after the root, and of its messages, from the version's text. Compact children are detached already. */
 function detachPiece(piece: Piece): void {
-  const pending: ChildNode[] = [...piece.children, ...(piece.ending?.extraRoots ?? [])];
+  const pending: ChildNode[] = [...(piece.ending?.extraRoots ?? [])];
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
     if (node.kind === 'text' || node.kind === 'cdata') {
       node.value = detach(node.value);
       continue;
     }
-    // A compact element detached its strings when it was made.
-    if (node.kind !== 'element' || node instanceof CompactElement) continue;
+    if (node.kind !== 'element') continue;
     const unprefixed = node.localName === node.name;
     node.name = detach(node.name);
     node.localName = unprefixed ? node.name : detach(node.localName);
@@ -413,18 +447,17 @@ function assemble(state: PieceState, options: CheckOptions): IncrementalResult {
   const last = pieces[pieces.length - 1]!;
   const ending = last.ending!;
 
-  const children: ChildNode[] = [];
   let doctype = prolog.doctype;
   for (const piece of pieces) {
-    for (const child of piece.children) children.push(child);
     if (doctype === undefined && piece.doctype !== undefined) doctype = absoluteSpan(piece.doctype, piece.start);
   }
-  const root: ElementNode = {
-    ...prolog.root,
-    span: { start: prolog.root.span.start, end: ending.rootEnd + last.start },
-    endTagSpan: ending.rootEndTag === undefined ? undefined : absoluteSpan(ending.rootEndTag, last.start),
-    children,
-  };
+  const root = new AssembledRoot(
+    prolog.root,
+    { start: prolog.root.span.start, end: ending.rootEnd + last.start },
+    ending.rootEndTag === undefined ? undefined : absoluteSpan(ending.rootEndTag, last.start),
+    pieces,
+    state.source!,
+  );
   const parsed: ParsedDocument = {
     text: state.text,
     bomLength: prolog.bomLength,
@@ -444,11 +477,14 @@ function assemble(state: PieceState, options: CheckOptions): IncrementalResult {
     return { ...result, requests: findRequests(parsed) };
   }
 
-  const context: RuleContext = { catalog: options.catalog, text: state.text };
   const requests: RequestInfo[] = [];
+  const content: ChildNode[] = [];
   for (const piece of pieces) {
     for (const request of piece.requests) requests.push(request);
+    if (piece.content !== undefined) for (const child of piece.content) content.push(child);
   }
+  // Document rules read the root's text that is not white space from `content`, so that they do not make every piece's children.
+  const context: RuleContext = { catalog: options.catalog, text: state.text, rootContent: content };
 
   const problems: Problem[] = [];
   // Loops instead of push(...found): spreading ~120 000 or more problems overflows the call stack.
@@ -468,6 +504,59 @@ function assemble(state: PieceState, options: CheckOptions): IncrementalResult {
   }
   for (const problem of parsed.syntaxProblems) problems.push(createProblem(problem.code, problem.span, problem.message));
   return { parsed, applies, problems, requests };
+}
+
+/**
+ * The root of an assembled version. Its children are the compact children of the pieces,
+ * listed on first use, because most versions are only checked and published.
+ */
+class AssembledRoot implements ElementNode {
+  readonly kind = 'element';
+  readonly name: string;
+  readonly prefix: string | undefined;
+  readonly localName: string;
+  readonly namespaceURI: string | null;
+  readonly nameSpan: Span;
+  readonly startTagSpan: Span;
+  readonly startTagComplete: boolean;
+  readonly selfClosing: boolean;
+  readonly attributes: ElementNode['attributes'];
+  readonly namespaces: ReadonlyMap<string, string>;
+  private listed: ChildNode[] | undefined;
+
+  /** `declared` is the root as its start tag declares it, in the prolog, which does not move. */
+  constructor(
+    declared: ElementNode,
+    readonly span: Span,
+    readonly endTagSpan: Span | undefined,
+    private readonly pieces: readonly Piece[],
+    private readonly source: CompactSource,
+  ) {
+    this.name = declared.name;
+    this.prefix = declared.prefix;
+    this.localName = declared.localName;
+    this.namespaceURI = declared.namespaceURI;
+    this.nameSpan = declared.nameSpan;
+    this.startTagSpan = declared.startTagSpan;
+    this.startTagComplete = declared.startTagComplete;
+    this.selfClosing = declared.selfClosing;
+    this.attributes = declared.attributes;
+    this.namespaces = declared.namespaces;
+  }
+
+  get children(): ChildNode[] {
+    if (this.listed === undefined) {
+      const children: ChildNode[] = [];
+      for (const piece of this.pieces) for (const child of pieceChildren(piece, this.source)) children.push(child);
+      this.listed = children;
+    }
+    return this.listed;
+  }
+
+  toJSON(): ElementNode {
+    const { kind, name, prefix, localName, namespaceURI, span, nameSpan, startTagSpan, startTagComplete, selfClosing, endTagSpan, attributes, children, namespaces } = this;
+    return { kind, name, prefix, localName, namespaceURI, span, nameSpan, startTagSpan, startTagComplete, selfClosing, endTagSpan, attributes, children, namespaces };
+  }
 }
 
 function absoluteSpan(span: Span, base: number): Span {

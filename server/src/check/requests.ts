@@ -3,7 +3,7 @@
  * or the root itself when it is a `SecurityQuestions` element written without the wrapper.
  */
 
-import type { AttributeNode, ElementNode, ParsedDocument } from './model';
+import type { AttributeNode, ElementNode, ParsedDocument, Span } from './model';
 
 export const WRAPPER_ELEMENT = 'AcctMgmtRequests';
 export const SECURITY_QUESTIONS = 'SecurityQuestions';
@@ -17,6 +17,8 @@ export interface DetailInfo {
 
 export interface RequestInfo {
   element: ElementNode;
+  /** The span of the request element, readable without making the element. */
+  span: Span;
   /** Local name of the request element, e.g. `SecurityQuestions`. */
   requestType: string;
   userName: AttributeNode | undefined;
@@ -58,7 +60,10 @@ export function findRequests(parsed: ParsedDocument): RequestInfo[] {
  * into these only: reading the Details of every request would parse a large file again.
  */
 export function requestsAt(requests: readonly RequestInfo[], offset: number): RequestInfo[] {
-  return requests.filter((request) => request.element.span.start <= offset && offset <= request.element.span.end);
+  return requests.filter((request) => {
+    const span = request.span;
+    return span.start <= offset && offset <= span.end;
+  });
 }
 
 /**
@@ -93,6 +98,7 @@ export function describeRequest(element: ElementNode, parentNamespaceURI: string
 
   return {
     element,
+    span: element.span,
     requestType: element.localName,
     userName: findAttribute(element, 'reference_user_name'),
     inputLanguage: isSecurityQuestions ? findAttribute(element, 'input_language') : undefined,

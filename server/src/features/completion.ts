@@ -20,7 +20,7 @@ import { canonicalQuestionId } from '../check/catalog';
 import { KNOWN_INPUT_LANGUAGES } from '../check/languages';
 import { IBKR_NAMESPACE, type ParsedDocument, type SecurityQuestion } from '../check/model';
 import { MAX_SYNTAX_PROBLEMS } from '../check/xml/context';
-import { DETAILS_ELEMENT, SECURITY_QUESTIONS, WRAPPER_ELEMENT } from '../check/requests';
+import { DETAILS_ELEMENT, SECURITY_QUESTIONS, WRAPPER_ELEMENT, type RequestInfo } from '../check/requests';
 import type { Analysis } from '../documents';
 import { scanAt, type CursorContext, type ScanStart, type ScannedElement } from './cursorContext';
 import { describeQuestion } from './questionText';
@@ -63,7 +63,7 @@ export function complete(analysis: Analysis, position: Position, options: Comple
   const document = analysis.document;
   const text = document.getText();
   const offset = document.offsetAt(position);
-  const scan = scanAt(text, offset, scanStartFor(analysis.result.parsed, text, offset));
+  const scan = scanAt(text, offset, scanStartFor(analysis.result.parsed, analysis.requests, text, offset));
   const context = scan.context;
   const builder = new ItemBuilder(analysis, offset, options, scan.elements);
 
@@ -93,19 +93,19 @@ export function complete(analysis: Analysis, position: Position, options: Comple
  * skip the requests before it. Only under the wrapper root: completion reads the children of a
  * `SecurityQuestions` element, and a `SecurityQuestions` root has requests' Details as children.
  */
-function scanStartFor(parsed: ParsedDocument, text: string, offset: number): ScanStart | undefined {
+function scanStartFor(parsed: ParsedDocument, requests: readonly RequestInfo[], text: string, offset: number): ScanStart | undefined {
   const root = parsed.root;
   if (root?.localName !== WRAPPER_ELEMENT || !root.startTagComplete || parsed.text !== text) return undefined;
 
-  const children = root.children;
-  // The last child that starts before the cursor; children are in document order.
+  // The requests are the root's element children in document order: find the last one that starts before the cursor.
   let low = 0;
-  let high = children.length - 1;
-  let found = -1;
+  let high = requests.length - 1;
+  let found: RequestInfo | undefined;
   while (low <= high) {
     const middle = (low + high) >> 1;
-    if (children[middle]!.span.start < offset) {
-      found = middle;
+    const request = requests[middle]!;
+    if (request.span.start < offset) {
+      found = request;
       low = middle + 1;
     } else {
       high = middle - 1;
@@ -113,14 +113,8 @@ function scanStartFor(parsed: ParsedDocument, text: string, offset: number): Sca
   }
 
   let from = -1;
-  for (let index = found; index >= 0; index--) {
-    const child = children[index]!;
-    if (child.kind === 'element') {
-      // The incremental checker moves the nodes of a model in place once a later version is checked.
-      if (text.startsWith(`<${child.name}`, child.span.start)) from = child.span.start;
-      break;
-    }
-  }
+  // The incremental checker moves the nodes of a model in place once a later version is checked.
+  if (found !== undefined && text.startsWith(`<${found.element.name}`, found.span.start)) from = found.span.start;
 
   const rootStartTagEnd = root.startTagSpan.end;
   if (from <= rootStartTagEnd) return undefined;

@@ -11,6 +11,9 @@ export const MAX_SYNTAX_PROBLEMS = 200;
 /** Bound of the name table, so that a file of millions of distinct names cannot grow it without limit. */
 const MAX_INTERNED_NAMES = 4096;
 
+/** Number of slots of the recent-name table; a power of two. */
+const NAME_SLOTS = 256;
+
 export type SyntaxProblemCode = SyntaxProblem['code'];
 
 /**
@@ -124,11 +127,30 @@ export class ParseContext {
   /** Names seen so far, so that a model with thousands of equal names keeps one string of each. */
   private readonly names = new Map<string, string>();
 
+  /**
+   * The last name read per slot, the slot chosen by the name's length and its first and last
+   * characters. A request file repeats a few names thousands of times, and comparing the text
+   * with the slot's name finds them without slicing or hashing a new string.
+   */
+  private readonly recentNames: (string | undefined)[] = new Array<string | undefined>(NAME_SLOTS);
+
   /** Returns the stored copy of `name`, storing this one the first time. */
   intern(name: string): string {
     const stored = this.names.get(name);
     if (stored !== undefined) return stored;
     if (this.names.size < MAX_INTERNED_NAMES) this.names.set(name, name);
+    return name;
+  }
+
+  /** Returns the stored copy of the name in [start, end) of the text, as `intern` would. */
+  internAt(start: number, end: number): string {
+    const text = this.text;
+    const length = end - start;
+    const slot = (length * 31 + text.charCodeAt(start) * 7 + text.charCodeAt(end - 1)) & (NAME_SLOTS - 1);
+    const recent = this.recentNames[slot];
+    if (recent !== undefined && recent.length === length && text.startsWith(recent, start)) return recent;
+    const name = this.intern(text.slice(start, end));
+    this.recentNames[slot] = name;
     return name;
   }
 

@@ -7,6 +7,7 @@ import type { AttributeNode, ElementNode } from '../model';
 import type { ParseContext } from './context';
 import { isNameStartChar, isWhitespace, scanName, skipWhitespace, startsName } from './chars';
 import { decodeAttributeValue } from './references';
+import { detach } from './strings';
 
 const DOUBLE_QUOTE = 0x22;
 const SINGLE_QUOTE = 0x27;
@@ -38,12 +39,26 @@ interface AttributeRead {
   brokenValue: boolean;
 }
 
+/** Number of qualified names whose prefix and local name are kept, so that each distinct name is split once. */
+const MAX_SPLIT_NAMES = 1024;
+
+const splitNames = new Map<string, { prefix: string | undefined; localName: string }>();
+
+/** Splits `prefix:localName`. A name without a colon, or with one at either end, has no prefix. */
 export function splitQualifiedName(name: string): { prefix: string | undefined; localName: string } {
   const colon = name.indexOf(':');
-  if (colon <= 0 || colon === name.length - 1) {
-    return { prefix: undefined, localName: name };
-  }
+  if (colon <= 0 || colon === name.length - 1) return { prefix: undefined, localName: name };
   return { prefix: name.slice(0, colon), localName: name.slice(colon + 1) };
+}
+
+/** Like `splitQualifiedName`, with the result of each distinct name kept, its strings detached from the text. */
+function splitKnownName(name: string): { prefix: string | undefined; localName: string } {
+  const known = splitNames.get(name);
+  if (known !== undefined) return known;
+  const detached = detach(name);
+  const split = Object.freeze(splitQualifiedName(detached));
+  if (splitNames.size < MAX_SPLIT_NAMES) splitNames.set(detached, split);
+  return split;
 }
 
 /**
@@ -82,7 +97,7 @@ export function readStartTag(context: ParseContext, lessThan: number): StartTag 
   const text = context.text;
   const nameStart = lessThan + 1;
   const nameEnd = scanName(text, nameStart);
-  const name = context.intern(text.slice(nameStart, nameEnd));
+  const name = context.internAt(nameStart, nameEnd);
   checkQualifiedName(context, name, nameStart, 'Element');
 
   const attributes: AttributeNode[] = [];
@@ -190,7 +205,7 @@ export function readStartTag(context: ParseContext, lessThan: number): StartTag 
   if (!complete) {
     context.error(tokenEnd, tokenEnd, `Start tag of <${name}> is not closed: add ">" here, or "/>" for an empty element.`);
   }
-  const { prefix, localName } = splitQualifiedName(name);
+  const { prefix, localName } = splitKnownName(name);
   const element: ElementNode = {
     kind: 'element',
     name,
@@ -269,7 +284,7 @@ function skipQuoted(context: ParseContext, quote: number): number {
 function readAttribute(context: ParseContext, nameStart: number, elementName: string): AttributeRead {
   const text = context.text;
   const nameEnd = scanName(text, nameStart);
-  const name = context.intern(text.slice(nameStart, nameEnd));
+  const name = context.internAt(nameStart, nameEnd);
   checkQualifiedName(context, name, nameStart, 'Attribute');
 
   // Without a value, the value span is empty: at the end of the name when `=` is missing,
@@ -316,7 +331,7 @@ function readAttribute(context: ParseContext, nameStart: number, elementName: st
     }
   }
 
-  const { prefix, localName } = splitQualifiedName(name);
+  const { prefix, localName } = splitKnownName(name);
   const rawValue = text.slice(valueStart, valueEnd);
   const attribute: AttributeNode = {
     name,
