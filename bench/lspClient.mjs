@@ -5,6 +5,7 @@ import path from 'node:path';
 
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node.js';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { SERVER_NODE_OPTIONS } from '../server/src/nodeOptions.ts';
 
 const SERVER_PATH = path.resolve(import.meta.dirname, '..', 'dist', 'server.js');
 
@@ -30,9 +31,10 @@ export class BenchClient {
 
   /** Starts the server and completes `initialize`; `settings` is the `ibkr` section for every scope. */
   static async start(settings) {
-    // IBKR_BENCH_NODE_ARGS passes options such as --cpu-prof to the server's Node.js, for profiling.
-    const nodeArgs = (process.env.IBKR_BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-    const child = spawn(process.execPath, [...nodeArgs, SERVER_PATH, '--stdio'], { stdio: 'pipe' });
+    // The server runs with the Node.js options that the extension starts it with. IBKR_BENCH_NODE_ARGS
+    // adds options such as --cpu-prof, for profiling.
+    const extraArgs = (process.env.IBKR_BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+    const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, ...extraArgs, SERVER_PATH, '--stdio'], { stdio: 'pipe' });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new BenchClient(child, connection, settings);
     child.stderr.on('data', (chunk) => (client.stderr += String(chunk)));

@@ -22,6 +22,7 @@ import {
 } from '../../server/src/protocol';
 import type { Logger } from './log';
 import { createRedactingChannel } from './redactingChannel';
+import { SERVER_NODE_OPTIONS } from '../../server/src/nodeOptions';
 
 /** The client library restarts a crashed server up to this many times in 3 minutes. */
 const MAX_RESTARTS = 4;
@@ -39,8 +40,8 @@ export class ServerConnection implements vscode.Disposable {
   constructor(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, logger: Logger) {
     const module = context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+      run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_OPTIONS] } },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_OPTIONS, '--nolazy', '--inspect=6019'] } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: documentSelector(),
