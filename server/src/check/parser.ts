@@ -28,6 +28,12 @@ const GREATER_THAN = 0x3e;
 
 /** Runs of code points outside XML 1.0's Char production. A lone surrogate counts as one such code point. */
 const ILLEGAL_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+/gu;
+/**
+ * The code units that can be part of an illegal character: controls, surrogates (legal only in
+ * pairs) and U+FFFE/U+FFFF. Without the `u` flag this search is several times faster than the
+ * one above, so the text is searched with it first and most texts need no second search.
+ */
+const POSSIBLY_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const NON_ASCII = /[\u0080-\uFFFF]/;
 
 /** Parses a request file. Never throws: problems are returned in `syntaxProblems`. */
@@ -39,6 +45,7 @@ export function parseDocument(text: string): ParsedDocument {
 export function reportIllegalCharacters(context: ParseContext, start: number, end: number): void {
   // A slice keeps the search inside the range; `exec` with `lastIndex` would run on to the end of the text.
   const range = start === 0 && end === context.text.length ? context.text : context.text.slice(start, end);
+  if (!POSSIBLY_ILLEGAL.test(range)) return;
   for (const match of range.matchAll(ILLEGAL_CHARACTERS)) {
     const run = match[0];
     const first = formatCodePoint(run.codePointAt(0)!);
