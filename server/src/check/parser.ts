@@ -33,6 +33,7 @@ const ILLEGAL_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFF
  * pairs) and U+FFFE/U+FFFF. Without the `u` flag this search is several times faster than the
  * one above, so the text is searched with it first and most texts need no second search.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what this search looks for.
 const POSSIBLY_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const NON_ASCII = /[\u0080-\uFFFF]/;
 
