@@ -298,7 +298,10 @@ export function pieceChildren(piece: CompactPiece, source: CompactSource): Child
   const root: ElementNode = { ...source.root, span: { ...source.root.span }, children: [], endTagSpan: undefined };
   const parser = new DocumentParser(source.text, undefined, contextFor(source));
   parser.resumeInsideRoot(root);
-  parser.scan(piece.start, (position) => position >= piece.end);
+  const stopped = parser.scan(piece.start, (position) => position >= piece.end);
+  if (stopped === -1 ? piece.end !== source.text.length : stopped !== piece.end) {
+    throw new Error(`Failed to parse the piece at offsets ${piece.start} to ${piece.end} again: its model belongs to an earlier version of the document, so check the document again.`);
+  }
   const children: ChildNode[] = [];
   let elementIndex = 0;
   for (const child of root.children) {
