@@ -62,6 +62,12 @@ function share(value: string): string {
   return copy;
 }
 
+/** Returns the shared copies of a node's qualified name, prefix and local name. */
+function shareNames(node: { name: string; prefix: string | undefined; localName: string }): { name: string; prefix: string | undefined; localName: string } {
+  const name = share(node.name);
+  return { name, prefix: node.prefix === undefined ? undefined : share(node.prefix), localName: node.localName === node.name ? name : share(node.localName) };
+}
+
 /** The start of the piece of text that contains a compact node. Offsets of compact nodes are relative to it, so moving a piece moves them all. */
 export interface Anchor {
   start: number;
@@ -86,9 +92,7 @@ class CompactAttribute implements AttributeNode {
     private readonly anchor: Anchor,
   ) {
     const base = anchor.start;
-    this.name = share(attribute.name);
-    this.prefix = attribute.prefix === undefined ? undefined : share(attribute.prefix);
-    this.localName = attribute.localName === attribute.name ? this.name : share(attribute.localName);
+    ({ name: this.name, prefix: this.prefix, localName: this.localName } = shareNames(attribute));
     this.namespaceURI = attribute.namespaceURI;
     this.rawValue = detach(attribute.rawValue);
     this.value = attribute.value === attribute.rawValue ? this.rawValue : detach(attribute.value);
@@ -206,9 +210,7 @@ export class CompactElement implements ElementNode {
     private readonly source: CompactSource,
   ) {
     const base = anchor.start;
-    this.name = share(element.name);
-    this.prefix = element.prefix === undefined ? undefined : share(element.prefix);
-    this.localName = element.localName === element.name ? this.name : share(element.localName);
+    ({ name: this.name, prefix: this.prefix, localName: this.localName } = shareNames(element));
     this.namespaceURI = element.namespaceURI;
     this.startTagComplete = element.startTagComplete;
     this.selfClosing = element.selfClosing;
