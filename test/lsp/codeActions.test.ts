@@ -262,6 +262,31 @@ describe('code actions', () => {
     assert.deepEqual(result.codes, []);
   });
 
+  it('DOCTYPE removed where reported, after an edit', async () => {
+    const requests = ['a', 'b', 'c'].map((user) => `  <SecurityQuestions reference_user_name="user_${user}">\n${THREE_DETAILS.map((line) => `    ${line}`).join('\n')}\n  </SecurityQuestions>\n`);
+    const text = `<?xml version="1.0" encoding="UTF-8"?>\n<AcctMgmtRequests xmlns="${NAMESPACE}">\n${requests[0]}  <!DOCTYPE x>\n${requests[1]}  <!DOCTYPE y>\n${requests[2]}</AcctMgmtRequests>\n`;
+    const { uri, diagnostics } = await openWith(text, 'doctype-not-allowed');
+    assert.equal(diagnostics.length, 2);
+
+    // The second DOCTYPE's fix removes that one, not the first.
+    const second = await apply(uri, (await actionsFor(uri, diagnostics[1] as Diagnostic))[0]);
+    assert.ok(second.text.includes('<!DOCTYPE x>'), 'the first DOCTYPE stays');
+    assert.ok(!second.text.includes('<!DOCTYPE y>'), 'the second DOCTYPE is removed');
+
+    // Deleting the first DOCTYPE by hand leaves none; with both back, deleting the first leaves the fix for the second at its place.
+    await client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: client.document(uri).positionAt(second.text.length) }, text }]);
+    await client.waitForCurrentVersion(uri);
+    const first = text.indexOf('  <!DOCTYPE x>\n');
+    await client.edit(uri, first, first + '  <!DOCTYPE x>\n'.length, '');
+    const publish = await client.waitForCurrentVersion(uri);
+    const remaining = publish.diagnostics.filter((diagnostic) => diagnostic.code === 'doctype-not-allowed');
+    assert.equal(remaining.length, 1);
+    const result = await apply(uri, (await actionsFor(uri, remaining[0] as Diagnostic))[0]);
+    assert.ok(!result.text.includes('<!DOCTYPE'), 'the DOCTYPE is removed');
+    assert.ok(result.text.includes('</SecurityQuestions>\n  <SecurityQuestions reference_user_name="user_b">'), 'the requests around it are intact');
+    assert.deepEqual(result.codes, []);
+  });
+
   it('outdated diagnostic gets none', async () => {
     const { uri, diagnostics } = await openWith(request(THREE_DETAILS.slice(0, 2)), 'details-count');
     const moved = { ...(diagnostics[0] as Diagnostic), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } } };

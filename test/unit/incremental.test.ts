@@ -51,6 +51,7 @@ const INSERTIONS = [
   '\r\n',
   'é',
   '<![CDATA[text]]>',
+  '<!DOCTYPE x>',
   '<Details question="1" answer="a"/>',
   'xmlns:q="urn:other"',
   '</AcctMgmtRequests>',
@@ -155,6 +156,19 @@ void describe('IncrementalChecker', () => {
         assertSameAsFullCheck(checker, text, `${name}, step ${step}`);
       }
     }
+  });
+
+  void test('DOCTYPE after a deleted one', () => {
+    const checker = new IncrementalChecker();
+    const original = batchText();
+    const requestEnds = [...original.matchAll(/<\/SecurityQuestions>\n/g)].map((match) => match.index + match[0].length);
+    const first = requestEnds[2]!;
+    const second = requestEnds[6]!;
+    const text = `${original.slice(0, first)}<!DOCTYPE x>${original.slice(first, second)}<!DOCTYPE y>${original.slice(second)}`;
+    assertSameAsFullCheck(checker, text, 'two DOCTYPEs');
+    const withoutFirst = text.replace('<!DOCTYPE x>', '');
+    assertSameAsFullCheck(checker, withoutFirst, 'first DOCTYPE deleted');
+    assert.equal(checker.check(withoutFirst, { catalog: CATALOG }).parsed.doctype?.start, withoutFirst.indexOf('<!DOCTYPE y>'));
   });
 
   void test('catalog change re-checks reused requests', () => {

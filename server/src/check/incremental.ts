@@ -89,7 +89,7 @@ interface Piece extends CompactPiece {
   spans: Span[] | undefined;
   illegal: PieceProblems;
   scan: PieceProblems;
-  /** A DOCTYPE found inside the root in this piece, relative to the piece start. */
+  /** The first DOCTYPE in this piece after the prolog, relative to the piece start. */
   doctype: Span | undefined;
   /** Requests of the piece's elements when the root is AcctMgmtRequests, else empty. */
   requests: PieceRequest[];
@@ -184,6 +184,8 @@ function parseFromStart(text: string, options: CheckOptions): PieceState {
   const stop = parser.scan(parser.readProlog(), (position) => {
     const state = parser.state;
     const root = state.root!;
+    // Piece 0 ends at the root's start tag, so a DOCTYPE read by then is the prolog's.
+    const doctype = relativeSpan(parser.takeDoctype(), pieceStart);
     if (prolog === undefined) {
       prolog = {
         bomLength: parser.bomLength,
@@ -193,7 +195,8 @@ function parseFromStart(text: string, options: CheckOptions): PieceState {
       };
       source = { text, root: prolog.root };
     }
-    pieces.push(finishPiece(createPiece(pieceStart, position, sink.cut(position), undefined, undefined), takeChildren(root), source!, options));
+    const ownDoctype = pieces.length === 0 ? undefined : doctype;
+    pieces.push(finishPiece(createPiece(pieceStart, position, sink.cut(position), ownDoctype, undefined), takeChildren(root), source!, options));
     pieceStart = position;
     return false;
   });
@@ -206,7 +209,7 @@ function parseFromStart(text: string, options: CheckOptions): PieceState {
   const state = parser.state;
   const root = state.root!;
   const ending: Ending = { rootEnd: root.span.end - pieceStart, rootEndTag: relativeSpan(root.endTagSpan, pieceStart), extraRoots: state.extraRoots };
-  const doctype = prolog.doctype === state.doctype ? undefined : relativeSpan(state.doctype, pieceStart);
+  const doctype = relativeSpan(parser.takeDoctype(), pieceStart);
   pieces.push(finishPiece(createPiece(pieceStart, text.length, sink.cut(text.length), doctype, ending), takeChildren(root), source!, options));
   addIllegalCharacters(text, pieces, 0, pieces.length);
   return { text, prolog, source, pieces, firstNonAscii: findNonAscii(text, prolog.bomLength, text.length), whole: undefined };
@@ -324,20 +327,18 @@ function parseWindow(text: string, source: CompactSource, options: CheckOptions,
   sink.cut(windowStart);
   const parsed: Piece[] = [];
   let pieceStart = windowStart;
-  let doctype = parser.state.doctype;
 
   const stopped = parser.scan(windowStart, (position) => {
-    const found = doctype === parser.state.doctype ? undefined : relativeSpan(parser.state.doctype, pieceStart);
-    doctype = parser.state.doctype;
-    parsed.push(finishPiece(createPiece(pieceStart, position, sink.cut(position), found, undefined), takeChildren(root), source, options));
+    const doctype = relativeSpan(parser.takeDoctype(), pieceStart);
+    parsed.push(finishPiece(createPiece(pieceStart, position, sink.cut(position), doctype, undefined), takeChildren(root), source, options));
     pieceStart = position;
     return stop(position);
   });
   if (stopped === -1) {
     const state = parser.state;
     const ending: Ending = { rootEnd: root.span.end - pieceStart, rootEndTag: relativeSpan(root.endTagSpan, pieceStart), extraRoots: state.extraRoots };
-    const found = doctype === state.doctype ? undefined : relativeSpan(state.doctype, pieceStart);
-    parsed.push(finishPiece(createPiece(pieceStart, text.length, sink.cut(text.length), found, ending), takeChildren(root), source, options));
+    const doctype = relativeSpan(parser.takeDoctype(), pieceStart);
+    parsed.push(finishPiece(createPiece(pieceStart, text.length, sink.cut(text.length), doctype, ending), takeChildren(root), source, options));
   }
   return parsed;
 }

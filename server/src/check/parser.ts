@@ -76,6 +76,8 @@ export class DocumentParser {
   private readonly extraRoots: ElementNode[] = [];
   private xmlDeclaration: XmlDeclaration | undefined;
   private doctype: Span | undefined;
+  /** The first DOCTYPE read since `takeDoctype` was last called. */
+  private recentDoctype: Span | undefined;
 
   /** Set when the parser keeps its own capped list, i.e. when no sink was passed in. */
   private readonly problemList: ProblemList | undefined;
@@ -180,6 +182,16 @@ export class DocumentParser {
     return { root: this.root, extraRoots: this.extraRoots, xmlDeclaration: this.xmlDeclaration, doctype: this.doctype };
   }
 
+  /**
+   * Returns the first DOCTYPE read since the last call, so that the incremental checker can
+   * record each piece's own DOCTYPE: the document's first one may be deleted later.
+   */
+  takeDoctype(): Span | undefined {
+    const doctype = this.recentDoctype;
+    this.recentDoctype = undefined;
+    return doctype;
+  }
+
   /** Returns whether the `<` at `lessThan` starts markup, and reports it as text when it does not. */
   private startsMarkup(lessThan: number): boolean {
     const text = this.text;
@@ -229,6 +241,7 @@ export class DocumentParser {
 
     const read = readDoctype(this.context, lessThan);
     this.doctype ??= read.node;
+    this.recentDoctype ??= read.node;
     this.context.report(
       'doctype-not-allowed',
       read.node.start,

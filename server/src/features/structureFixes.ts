@@ -91,9 +91,10 @@ function valueSpansInside(element: ElementNode): { start: number; end: number }[
   return spans;
 }
 
-export function fixDoctype({ analysis, text }: FixContext): QuickFix[] {
-  const doctype = analysis.result.parsed.doctype;
-  if (doctype === undefined) return [];
+/** Removes the reported DOCTYPE, whose span is the diagnostic's: a file may have several. */
+export function fixDoctype({ problem, text }: FixContext): QuickFix[] {
+  const doctype = problem.span;
+  if (!text.startsWith('<!DOCTYPE', doctype.start)) return [];
   let end = doctype.end;
   if (text[end] === '\r') end += 1;
   if (text[end] === '\n') end += 1;
