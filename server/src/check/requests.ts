@@ -71,7 +71,10 @@ export function requestsAt(requests: readonly RequestInfo[], offset: number): Re
  * `x:answer` is a different attribute in XML namespaces, so it does not count.
  */
 export function findAttribute(element: ElementNode, localName: string): AttributeNode | undefined {
-  return element.attributes.find((attribute) => attribute.prefix === undefined && attribute.localName === localName);
+  for (const attribute of element.attributes) {
+    if (attribute.prefix === undefined && attribute.localName === localName) return attribute;
+  }
+  return undefined;
 }
 
 export function childElements(element: ElementNode): ElementNode[] {

@@ -158,6 +158,9 @@ export function decodeAttributeValue(context: ParseContext, rawValue: string, st
   return runStart === start ? rawValue : decoded + text.slice(runStart, end);
 }
 
+/** Length up to which a text without references is stored once per parse, as names are. */
+const SHARED_TEXT_LENGTH = 32;
+
 /**
  * Decodes the character data in [start, end) of the text: references are replaced, and CRLF
  * or a lone CR becomes a line feed as XML's end-of-line handling requires.
@@ -186,5 +189,8 @@ export function decodeText(context: ParseContext, start: number, end: number): s
       p++;
     }
   }
+  // Short texts without references, such as the line breaks and indentation between elements,
+  // repeat thousands of times in a batch file: they share one stored string each.
+  if (runStart === start && end > start && end - start <= SHARED_TEXT_LENGTH) return context.internAt(start, end);
   return decoded + text.slice(runStart, end);
 }
