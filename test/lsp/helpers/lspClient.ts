@@ -28,6 +28,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 
+import { SERVER_NODE_OPTIONS } from '../../../server/src/nodeOptions';
+
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SERVER_PATH = path.join(REPO_ROOT, 'dist', 'server.js');
 
@@ -91,7 +93,8 @@ export class LspTestClient {
   }
 
   static async start(options: StartOptions = {}): Promise<LspTestClient> {
-    const child = spawn(process.execPath, [SERVER_PATH, '--stdio'], { stdio: 'pipe' });
+    // The server runs with the Node.js options that the extension starts it with.
+    const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, SERVER_PATH, '--stdio'], { stdio: 'pipe' });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspTestClient(child, connection, options);
     client.attach();
