@@ -13,12 +13,15 @@ export interface ServerSettings {
    */
   validate: { run: 'onType' | 'onSave'; maxFileSize: number };
   securityQuestions: { catalogFile: string };
+  /** `maxItemsComputed`: the maximum number of outline symbols computed for a document, requests and Details counted alike. */
+  symbols: { maxItemsComputed: number };
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   requestFiles: ['**/*.ibkr.xml'],
   validate: { run: 'onType', maxFileSize: 64 },
   securityQuestions: { catalogFile: '' },
+  symbols: { maxItemsComputed: 5000 },
 };
 
 export type EnvironmentName = 'local' | 'qa' | 'production' | 'custom';

@@ -184,7 +184,17 @@ function startServer(connection: Connection): void {
     }
   });
 
-  connection.onDocumentSymbol(guard('Document symbols in', [], async (_params, document) => documentSymbols(await analyze(document))));
+  /** Documents whose outline was cut at the limit, so that the log says so once per document. */
+  const cutOutlines = new Set<string>();
+  connection.onDocumentSymbol(
+    guard('Document symbols in', [], async (_params, document) =>
+      documentSymbols(await analyze(document), (maxItems) => {
+        if (cutOutlines.has(document.uri)) return;
+        cutOutlines.add(document.uri);
+        logger.info(`The outline of ${document.uri} lists its first ${maxItems} symbols (ibkr.symbols.maxItemsComputed). Raise the setting to list more.`);
+      }),
+    ),
+  );
 
   documents.onDidOpen((event) => validator.opened(event.document));
   documents.onDidChangeContent((event) => validator.changed(event.document));
@@ -193,6 +203,7 @@ function startServer(connection: Connection): void {
     validator.closed(event.document.uri);
     analyzer.forget(event.document.uri);
     settings.forget(event.document.uri);
+    cutOutlines.delete(event.document.uri);
   });
 
   connection.onShutdown(() => {

@@ -31,6 +31,7 @@ export function normalizeSettings(raw: unknown, report: (message: string) => voi
       maxFileSize: readMaxFileSize(readNested(section, 'validate', 'maxFileSize'), report),
     },
     securityQuestions: { catalogFile: readCatalogFile(readNested(section, 'securityQuestions', 'catalogFile'), report) },
+    symbols: { maxItemsComputed: readMaxItemsComputed(readNested(section, 'symbols', 'maxItemsComputed'), report) },
   };
 }
 
@@ -108,6 +109,16 @@ function readMaxFileSize(value: unknown, report: (message: string) => void): num
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     report(`Invalid setting ibkr.validate.maxFileSize: expected a size in MB greater than 0, got ${describe(value)}. Using ${fallback}.`);
+    return fallback;
+  }
+  return value;
+}
+
+function readMaxItemsComputed(value: unknown, report: (message: string) => void): number {
+  const fallback = DEFAULT_SERVER_SETTINGS.symbols.maxItemsComputed;
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    report(`Invalid setting ibkr.symbols.maxItemsComputed: expected a whole number of symbols, 0 or more, got ${describe(value)}. Using ${fallback}.`);
     return fallback;
   }
   return value;

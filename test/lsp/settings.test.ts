@@ -16,7 +16,7 @@ describe('settings', () => {
   before(async () => {
     client = await LspTestClient.start({
       workspaceFolders: [workspace.path],
-      settings: { requestFiles: 42, validate: { run: 'sometimes' }, securityQuestions: { catalogFile: ['not', 'a', 'path'] } },
+      settings: { requestFiles: 42, validate: { run: 'sometimes' }, securityQuestions: { catalogFile: ['not', 'a', 'path'] }, symbols: { maxItemsComputed: 2.5 } },
     });
   });
 
@@ -35,6 +35,7 @@ describe('settings', () => {
     assert.ok(warnings.some((message) => message.includes('ibkr.requestFiles') && message.includes('42')), warnings.join('\n'));
     assert.ok(warnings.some((message) => message.includes('ibkr.validate.run') && message.includes('"sometimes"')));
     assert.ok(warnings.some((message) => message.includes('ibkr.securityQuestions.catalogFile')));
+    assert.ok(warnings.some((message) => message.includes('ibkr.symbols.maxItemsComputed') && message.includes('2.5') && message.includes('Using 5000')));
   });
 
   for (const [requestFiles, named, using] of [

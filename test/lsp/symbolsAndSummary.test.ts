@@ -64,6 +64,27 @@ describe('document symbols and request summary', () => {
     for (const answer of FIXTURE_ANSWERS) assert.ok(!serialized.includes(answer), 'symbols never contain an answer');
   });
 
+  it('symbols stop at maxItemsComputed', async () => {
+    const limited = await LspTestClient.start({
+      workspaceFolders: [workspace.path],
+      settings: { securityQuestions: { catalogFile: 'questions.json' }, symbols: { maxItemsComputed: 3 } },
+    });
+    try {
+      const limitedUri = fileUri(path.join(workspace.path, 'limited.ibkr.xml'));
+      await limited.open(limitedUri, TWO_REQUESTS);
+      await limited.waitForCurrentVersion(limitedUri);
+      const symbols = (await limited.documentSymbols(limitedUri)) ?? [];
+      assert.deepEqual(symbols.map((symbol) => symbol.detail), ['first-user'], 'the second request is left out');
+      assert.deepEqual(symbols[0]?.children?.map((child) => child.name), ['9161083', '6688721'], 'the request and two Details make 3 symbols');
+      await limited.documentSymbols(limitedUri);
+      const notes = limited.logs.filter((log) => log.message.includes('ibkr.symbols.maxItemsComputed'));
+      assert.equal(notes.length, 1, 'the limit is logged once per document');
+      assert.match(notes[0]!.message, /lists its first 3 symbols/);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('summary of an open document', async () => {
     const summary = await client.request<RequestSummaryResult>('ibkr/requestSummary', { uri });
     assert.deepEqual(summary, {

@@ -13,11 +13,23 @@ import type { DetailInfo } from '../check/requests';
 import { DECIMAL_INTEGER } from '../check/rules/values';
 import type { Analysis } from '../documents';
 
-export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
+/**
+ * Returns the outline: at most `ibkr.symbols.maxItemsComputed` symbols, requests and Details
+ * counted alike, in document order. `onLimit` is called when symbols were left out.
+ */
+export function documentSymbols(analysis: Analysis, onLimit?: (maxItems: number) => void): DocumentSymbol[] {
   if (!analysis.result.applies) return [];
   const document = analysis.document;
+  const maxItems = analysis.settings.symbols.maxItemsComputed;
+  let remaining = maxItems;
+  const symbols: DocumentSymbol[] = [];
 
-  return analysis.requests.map((request): DocumentSymbol => {
+  for (const request of analysis.requests) {
+    if (remaining === 0) {
+      onLimit?.(maxItems);
+      break;
+    }
+    remaining--;
     const userName = request.userName?.value.trim();
     const symbol: DocumentSymbol = {
       name: request.requestType || request.element.name || 'request',
@@ -26,11 +38,17 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
       range: spanToRange(request.element.span, document),
       selectionRange: spanToRange(within(request.element.nameSpan, request.element.span), document),
     };
-    if (request.details.length > 0) {
-      symbol.children = request.details.map((detail, index) => detailSymbol(analysis, detail, index));
+    // The Details of a request in a large file are parsed again when read, so they are read once.
+    const details = request.details;
+    if (details.length > 0) {
+      const shown = details.length <= remaining ? details : details.slice(0, remaining);
+      remaining -= shown.length;
+      symbol.children = shown.map((detail, index) => detailSymbol(analysis, detail, index));
+      if (shown.length < details.length) onLimit?.(maxItems);
     }
-    return symbol;
-  });
+    symbols.push(symbol);
+  }
+  return symbols;
 }
 
 function detailSymbol(analysis: Analysis, detail: DetailInfo, index: number): DocumentSymbol {
