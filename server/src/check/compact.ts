@@ -25,13 +25,23 @@ export interface CompactSource {
   readonly root: ElementNode;
   /** The context of the parses of compact elements' children, for `text`. */
   context?: ParseContext;
+  /** The compact elements whose whole element is kept, oldest first. */
+  expanded?: CompactElement[];
 }
 
-/** Number of compact elements whose parsed children are kept, so that a feature reading one request several times parses it once. */
-const MATERIALIZED_CACHE_SIZE = 32;
+/** Number of compact elements per document whose whole element is kept, so that a feature reading one request several times parses it once. */
+const EXPANDED_CACHE_SIZE = 32;
 
-/** The most recently parsed compact elements, oldest first. */
-const materialized: CompactElement[] = [];
+/**
+ * Sets the source's text to the next version's. The parse context and the whole elements of
+ * the previous text are dropped, because they are stale and would keep that text in memory.
+ */
+export function changeSourceText(source: CompactSource, text: string): void {
+  source.text = text;
+  source.context = undefined;
+  for (const element of source.expanded ?? []) element.forgetExpanded();
+  source.expanded = undefined;
+}
 
 /** Drops the syntax problems of a repeated parse: they were reported when the element was first parsed. */
 const DISCARD_PROBLEMS = { add: (): void => undefined };
@@ -272,13 +282,19 @@ export class CompactElement implements ElementNode {
     return element;
   }
 
-  /** Keeps `element`, this element parsed whole from the source's current text, among the recently parsed ones. */
+  /** Keeps `element`, this element parsed whole from the source's current text, among the document's recently parsed ones. */
   keepExpanded(element: ElementNode): void {
     const isCached = this.parsed !== undefined;
     this.parsed = { text: this.source.text, start: element.span.start, element };
     if (isCached) return;
-    materialized.push(this);
-    if (materialized.length > MATERIALIZED_CACHE_SIZE) materialized.shift()!.parsed = undefined;
+    const expanded = (this.source.expanded ??= []);
+    expanded.push(this);
+    if (expanded.length > EXPANDED_CACHE_SIZE) expanded.shift()!.forgetExpanded();
+  }
+
+  /** Drops the kept whole element. */
+  forgetExpanded(): void {
+    this.parsed = undefined;
   }
 }
 

@@ -17,7 +17,7 @@
 
 import type { ChildNode, ElementNode, ParsedDocument, Problem, QuestionCatalog, Span, SyntaxProblem, XmlDeclaration } from './model';
 import { checkParsedDocument, checkRequest, isRequestFile, type CheckOptions, type CheckResult } from './check';
-import { CompactText, PieceRequest, pieceChildren, type CompactPiece, type CompactSource } from './compact';
+import { changeSourceText, CompactText, PieceRequest, pieceChildren, type CompactPiece, type CompactSource } from './compact';
 import { DocumentParser, findNonAscii, parseDocument, reportIllegalCharacters } from './parser';
 import { describeRequest, findRequests, WRAPPER_ELEMENT, type RequestInfo } from './requests';
 import { DOCUMENT_RULES, type RuleContext } from './rules/index';
@@ -293,7 +293,7 @@ function update(previous: PieceState, text: string, knownEdit: TextEdit | undefi
   }
   if (first === 0) return parseFromStart(text, options);
   // From here on the compact elements of old and new pieces parse from the new text.
-  source.text = text;
+  changeSourceText(source, text);
 
   const delta = edit.newEnd - edit.oldEnd;
   let resumeAt = -1;
