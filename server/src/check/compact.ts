@@ -65,8 +65,8 @@ const sharedStrings = new Map<string, string>();
 /** Returns the one kept copy of a name or a short text, detached from the text it was sliced from. */
 function share(value: string): string {
   if (value.length > 64) return detach(value);
-  const kept = sharedStrings.get(value);
-  if (kept !== undefined) return kept;
+  const stored = sharedStrings.get(value);
+  if (stored !== undefined) return stored;
   const copy = detach(value);
   if (sharedStrings.size < MAX_SHARED_STRINGS) sharedStrings.set(copy, copy);
   return copy;
