@@ -5,9 +5,9 @@
  *
  * Once a piece of the text has been checked, the checker keeps only what document rules read:
  * a `PieceRequest` with the request type and the user name. The nodes of the piece are made on
- * first use by parsing the piece again, which takes microseconds: a `CompactElement` keeps the
- * element's own name, spans and attributes, and parses its children again when they are read,
- * the last few of them cached. Each parse starts at the same offset in the same state as the
+ * first use by parsing the piece again, which takes microseconds. A `CompactElement` keeps the
+ * element's own name, spans and attributes. It parses its children again when they are read,
+ * and keeps the last few of them. Each parse starts at the same offset in the same state as the
  * one that checked the piece, so it reads the same nodes. Offsets of compact nodes are relative
  * to their piece, so moving a piece after an edit before it moves all of them at once.
  */
@@ -41,6 +41,24 @@ export function changeSourceText(source: CompactSource, text: string): void {
   source.context = undefined;
   for (const element of source.expanded ?? []) element.forgetExpanded();
   source.expanded = undefined;
+}
+
+/** Returns a copy of the root without its children and end tag: the state that a parse resumes from. */
+export function rootWithoutChildren(root: ElementNode): ElementNode {
+  return { ...root, span: { ...root.span }, children: [], endTagSpan: undefined };
+}
+
+/**
+ * Parses the source's text again from `start`, where only the root is open, until `stop`
+ * accepts an offset where only the root is open again. Returns the root's children read and the
+ * offset where the scan stopped, or -1 at the end of the text.
+ */
+function parseInsideRoot(source: CompactSource, start: number, stop: (position: number) => boolean): { children: ChildNode[]; stopped: number } {
+  const root = rootWithoutChildren(source.root);
+  const parser = new DocumentParser(source.text, undefined, contextFor(source));
+  parser.resumeInsideRoot(root);
+  const stopped = parser.scan(start, stop);
+  return { children: root.children, stopped };
 }
 
 /** Drops the syntax problems of a repeated parse: they were reported when the element was first parsed. */
@@ -269,12 +287,9 @@ export class CompactElement implements ElementNode {
     const parsed = this.parsed;
     if (parsed !== undefined && parsed.text === text && parsed.start === start) return parsed.element;
 
-    const root: ElementNode = { ...this.source.root, span: { ...this.source.root.span }, children: [], endTagSpan: undefined };
-    const parser = new DocumentParser(text, undefined, contextFor(this.source));
-    parser.resumeInsideRoot(root);
     // The first point where only the root is open again is the end of this element.
-    parser.scan(start, () => true);
-    const element = root.children.find((child): child is ElementNode => child.kind === 'element');
+    const { children } = parseInsideRoot(this.source, start, () => true);
+    const element = children.find((child): child is ElementNode => child.kind === 'element');
     if (element === undefined || element.span.start !== start) {
       throw new Error(`Failed to parse the element at offset ${start} again: its model belongs to an earlier version of the document, so check the document again.`);
     }
@@ -313,16 +328,13 @@ export interface CompactPiece extends Anchor {
 /** Returns the compact children of the root in the piece, parsing the piece again the first time. */
 export function pieceChildren(piece: CompactPiece, source: CompactSource): ChildNode[] {
   if (piece.children !== undefined) return piece.children;
-  const root: ElementNode = { ...source.root, span: { ...source.root.span }, children: [], endTagSpan: undefined };
-  const parser = new DocumentParser(source.text, undefined, contextFor(source));
-  parser.resumeInsideRoot(root);
-  const stopped = parser.scan(piece.start, (position) => position >= piece.end);
-  if (stopped === -1 ? piece.end !== source.text.length : stopped !== piece.end) {
+  const parsed = parseInsideRoot(source, piece.start, (position) => position >= piece.end);
+  if (parsed.stopped === -1 ? piece.end !== source.text.length : parsed.stopped !== piece.end) {
     throw new Error(`Failed to parse the piece at offsets ${piece.start} to ${piece.end} again: its model belongs to an earlier version of the document, so check the document again.`);
   }
   const children: ChildNode[] = [];
   let elementIndex = 0;
-  for (const child of root.children) {
+  for (const child of parsed.children) {
     if (child.kind !== 'element') {
       children.push(compactChild(child, piece, source));
       continue;
@@ -335,8 +347,8 @@ export function pieceChildren(piece: CompactPiece, source: CompactSource): Child
 }
 
 /**
- * A request of a piece. What document rules read (the request type and the user name) is kept;
- * the element is made from the text on first use, and the Details are parsed again when read.
+ * A request of a piece, with what document rules read: the request type and the user name. The
+ * element is made from the text on first use, and the Details are parsed again when read.
  */
 export class PieceRequest implements RequestInfo {
   readonly requestType: string;

@@ -17,7 +17,7 @@
 
 import type { ChildNode, ElementNode, ParsedDocument, Problem, QuestionCatalog, Span, SyntaxProblem, XmlDeclaration } from './model';
 import { checkParsedDocument, checkRequest, isRequestFile, type CheckOptions, type CheckResult } from './check';
-import { changeSourceText, CompactText, PieceRequest, pieceChildren, type CompactPiece, type CompactSource } from './compact';
+import { changeSourceText, CompactText, PieceRequest, pieceChildren, rootWithoutChildren, type CompactPiece, type CompactSource } from './compact';
 import { DocumentParser, findNonAscii, parseDocument, reportIllegalCharacters } from './parser';
 import { describeRequest, findRequests, WRAPPER_ELEMENT, type RequestInfo } from './requests';
 import { DOCUMENT_RULES, type RuleContext } from './rules/index';
@@ -176,41 +176,19 @@ class PieceProblemSink implements ProblemSink {
 function parseFromStart(text: string, options: CheckOptions): PieceState {
   const sink = new PieceProblemSink();
   const parser = new DocumentParser(text, sink);
-  const pieces: Piece[] = [];
-  let prolog: Prolog | undefined;
-  let source: CompactSource | undefined;
-  let pieceStart = 0;
-
-  const stop = parser.scan(parser.readProlog(), (position) => {
-    const state = parser.state;
-    const root = state.root!;
-    // Piece 0 ends at the root's start tag, so a DOCTYPE read by then is the prolog's.
-    const doctype = relativeSpan(parser.takeDoctype(), pieceStart);
-    if (prolog === undefined) {
-      prolog = {
-        bomLength: parser.bomLength,
-        xmlDeclaration: state.xmlDeclaration,
-        doctype: state.doctype,
-        root: { ...root, span: { ...root.span }, children: [], endTagSpan: undefined },
-      };
-      source = { text, root: prolog.root };
-    }
-    const ownDoctype = pieces.length === 0 ? undefined : doctype;
-    pieces.push(finishPiece(createPiece(pieceStart, position, sink.cut(position), ownDoctype, undefined), takeChildren(root), source!, options));
-    pieceStart = position;
-    return false;
-  });
-  void stop;
-
-  if (prolog === undefined) {
+  // Piece 0 is the prolog up to the end of the root's start tag, the first offset where only the root is open.
+  const rootStartTagEnd = parser.scan(parser.readProlog(), () => true);
+  if (rootStartTagEnd === -1) {
     // No offset with only the root open: the document is parsed whole on every change.
     return { text, prolog: undefined, source: undefined, pieces: [], firstNonAscii: -1, whole: parseDocument(text) };
   }
   const state = parser.state;
-  const root = state.root!;
-  const ending: Ending = { rootEnd: root.span.end - pieceStart, rootEndTag: relativeSpan(root.endTagSpan, pieceStart), extraRoots: state.extraRoots };
-  const doctype = relativeSpan(parser.takeDoctype(), pieceStart);
-  pieces.push(finishPiece(createPiece(pieceStart, text.length, sink.cut(text.length), doctype, ending), takeChildren(root), source!, options));
+  const prolog: Prolog = { bomLength: parser.bomLength, xmlDeclaration: state.xmlDeclaration, doctype: state.doctype, root: rootWithoutChildren(state.root!) };
+  const source: CompactSource = { text, root: prolog.root };
+  // A DOCTYPE read by then is the prolog's, so piece 0 has none of its own.
+  const first = finishPiece(createPiece(0, rootStartTagEnd, sink.cut(rootStartTagEnd), undefined, undefined), takeChildren(state.root!), source, options);
+  // The rest is parsed as after an edit: a parse resumed where only the root is open reads what this one would.
+  const pieces = [first, ...parseWindow(text, source, options, rootStartTagEnd, () => false)];
   addIllegalCharacters(text, pieces, 0, pieces.length);
   return { text, prolog, source, pieces, firstNonAscii: findNonAscii(text, prolog.bomLength, text.length), whole: undefined };
 }
@@ -320,7 +298,7 @@ function update(previous: PieceState, text: string, knownEdit: TextEdit | undefi
  * gets the ending.
  */
 function parseWindow(text: string, source: CompactSource, options: CheckOptions, windowStart: number, stop: (position: number) => boolean): Piece[] {
-  const root: ElementNode = { ...source.root, span: { ...source.root.span }, children: [], endTagSpan: undefined };
+  const root = rootWithoutChildren(source.root);
   const sink = new PieceProblemSink();
   const parser = new DocumentParser(text, sink);
   parser.resumeInsideRoot(root);

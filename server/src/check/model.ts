@@ -13,6 +13,11 @@ export interface Span {
   end: number;
 }
 
+/** True when `offset` is inside the span or at its end, where a cursor after the last character is. */
+export function spanContains(span: Span, offset: number): boolean {
+  return span.start <= offset && offset <= span.end;
+}
+
 export interface AttributeNode {
   /** Qualified name as written, e.g. `answer` or `x:answer`. */
   name: string;

@@ -3,7 +3,7 @@
  * or the root itself when it is a `SecurityQuestions` element written without the wrapper.
  */
 
-import type { AttributeNode, ElementNode, ParsedDocument, Span } from './model';
+import { spanContains, type AttributeNode, type ElementNode, type ParsedDocument, type Span } from './model';
 
 export const WRAPPER_ELEMENT = 'AcctMgmtRequests';
 export const SECURITY_QUESTIONS = 'SecurityQuestions';
@@ -60,10 +60,7 @@ export function findRequests(parsed: ParsedDocument): RequestInfo[] {
  * into these only: reading the Details of every request would parse a large file again.
  */
 export function requestsAt(requests: readonly RequestInfo[], offset: number): RequestInfo[] {
-  return requests.filter((request) => {
-    const span = request.span;
-    return span.start <= offset && offset <= span.end;
-  });
+  return requests.filter((request) => spanContains(request.span, offset));
 }
 
 /**

@@ -3,10 +3,10 @@
  * AcctMgmtRequests wrapper, DOCTYPE, attributes and misplaced content.
  */
 
-import { IBKR_NAMESPACE, type ElementNode, type TextNode } from '../check/model';
+import { IBKR_NAMESPACE, spanContains, type ElementNode, type TextNode } from '../check/model';
 import { DETAILS_ELEMENT, findAttribute, WRAPPER_ELEMENT } from '../check/requests';
 import { quickFix, type FixContext, type QuickFix } from './fixTypes';
-import { attributeEnd, editDistance, escapeAttributeValue, indentationBefore, contains, indentUnit, insertAt, lineEnding, parentMap, replaceSpan, startOfSpaceBefore, type OffsetEdit } from './xmlEdits';
+import { attributeEnd, editDistance, escapeAttributeValue, indentationBefore, indentUnit, insertAt, lineEnding, parentMap, replaceSpan, startOfSpaceBefore, type OffsetEdit } from './xmlEdits';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
@@ -133,7 +133,7 @@ function findAttributeAt(root: ElementNode | undefined, nameStart: number): { el
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const attribute = next.attributes.find((candidate) => candidate.nameSpan.start === nameStart);
     if (attribute !== undefined) return { element: next, attribute };
-    if (!contains(next.span, nameStart)) continue;
+    if (!spanContains(next.span, nameStart)) continue;
     for (const child of next.children) if (child.kind === 'element') pending.push(child);
   }
   return undefined;

@@ -1,6 +1,6 @@
 /** Text helpers for quick fixes: offset edits, line endings, indentation and attribute escaping. */
 
-import type { ElementNode, ParsedDocument, Span } from '../check/model';
+import { spanContains, type ElementNode, type ParsedDocument } from '../check/model';
 
 /** A replacement of `[start, end)` in document offsets; converted to an LSP `TextEdit` at the end. */
 export interface OffsetEdit {
@@ -104,17 +104,12 @@ export function parentMap(parsed: ParsedDocument, offset: number): Map<ElementNo
   if (parsed.root !== undefined) pending.push({ element: parsed.root, parent: undefined });
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     parents.set(next.element, next.parent);
-    if (!contains(next.element.span, offset)) continue;
+    if (!spanContains(next.element.span, offset)) continue;
     for (const child of next.element.children) {
       if (child.kind === 'element') pending.push({ element: child, parent: next.element });
     }
   }
   return parents;
-}
-
-/** True when `offset` is inside the span or at its end. */
-export function contains(span: Span, offset: number): boolean {
-  return span.start <= offset && offset <= span.end;
 }
 
 /** Levenshtein distance, for ranking likely typos of ids and attribute names. */
