@@ -290,7 +290,8 @@ function machine() {
 }
 
 function row(measure, value, anchor, ratio, target, holds) {
-  const verdict = holds === undefined ? 'no target' : holds ? 'holds' : '**does not hold**';
+  let verdict = 'no target';
+  if (holds !== undefined) verdict = holds ? 'holds' : '**does not hold**';
   return `| ${measure} | ${value} | ${anchor} | ${ratio} | ${target} | ${verdict} |`;
 }
 

@@ -184,7 +184,7 @@ function startServer(connection: Connection): void {
     }
   });
 
-  /** Documents whose outline was cut at the limit, so that the log says so once per document. */
+  /** Documents whose outline was cut at the limit, so that the log notes it once per document. */
   const cutOutlines = new Set<string>();
   connection.onDocumentSymbol(
     guard('Document symbols in', [], async (_params, document) =>

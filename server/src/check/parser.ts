@@ -84,7 +84,7 @@ export class DocumentParser {
 
   /**
    * @param context a context of `text` to share with earlier parses of it, so that its cached
-   *   searches serve them all; problems then go to the context's sink and `sink` is ignored
+   *   searches serve them all. Problems then go to the context's sink, and `sink` is ignored.
    */
   constructor(
     private readonly text: string,

@@ -41,10 +41,10 @@ export function documentSymbols(analysis: Analysis, onLimit?: (maxItems: number)
     // The Details of a request in a large file are parsed again when read, so they are read once.
     const details = request.details;
     if (details.length > 0) {
-      const shown = details.length <= remaining ? details : details.slice(0, remaining);
-      remaining -= shown.length;
-      symbol.children = shown.map((detail, index) => detailSymbol(analysis, detail, index));
-      if (shown.length < details.length) onLimit?.(maxItems);
+      const listed = details.length <= remaining ? details : details.slice(0, remaining);
+      remaining -= listed.length;
+      symbol.children = listed.map((detail, index) => detailSymbol(analysis, detail, index));
+      if (listed.length < details.length) onLimit?.(maxItems);
     }
     symbols.push(symbol);
   }

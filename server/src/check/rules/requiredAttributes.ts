@@ -2,7 +2,7 @@ import type { AttributeNode, ElementNode, Problem } from '../model';
 import { createProblem, NO_PROBLEMS, type RequestRule } from './rule';
 import { capitalize, describeAnswer, isBlank } from './values';
 
-/** What to write in each required attribute, for the messages. */
+/** Descriptions of the values that the required attributes expect, for the messages. */
 const EXPECTED_USER_NAME = 'the IBKR user name of the account (not the account id)';
 const EXPECTED_QUESTION = 'a question id from the SECURITY_QUESTIONS list, e.g. 9161083';
 const EXPECTED_ANSWER = 'the answer to the question';
