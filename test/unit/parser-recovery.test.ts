@@ -192,8 +192,16 @@ void describe('parseDocument recovery', () => {
     assert.deepEqual(details.map(summarize), [{ ...FIRST_SUMMARY, complete: false }, SECOND_SUMMARY, THIRD_SUMMARY]);
   });
 
-  for (const written of ['answer=Rexy Fluffy Spot />', 'answer=\u201cRexy Fluffy Spot\u201d />', "answer=\u2018Rexy Fluffy Spot' />", 'answer=Rexy Fluffy Spot"/>', 'answer=Rexy Fluffy Spot\tinput_language="en"/>']) {
-    void test(`unquoted value with spaces: ${written}`, () => {
+  // Test names describe the case and leave out the value: a test's output never shows an answer.
+  const unquotedCases: [label: string, written: string][] = [
+    ['no quotes', 'answer=Rexy Fluffy Spot />'],
+    ['curly double quotes', 'answer=\u201cRexy Fluffy Spot\u201d />'],
+    ['curly opening, straight closing quote', "answer=\u2018Rexy Fluffy Spot' />"],
+    ['closing quote only', 'answer=Rexy Fluffy Spot"/>'],
+    ['tab before the next attribute', 'answer=Rexy Fluffy Spot\tinput_language="en"/>'],
+  ];
+  for (const [label, written] of unquotedCases) {
+    void test(`unquoted value with spaces: ${label}`, () => {
       const text = HEAD + FIRST + `<Details question="6688721" ${written}\n` + THIRD + TAIL;
       const document = parseDocument(text);
       assert.equal(document.syntaxProblems.length, 1, JSON.stringify(document.syntaxProblems));
