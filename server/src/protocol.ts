@@ -10,8 +10,9 @@ export interface ServerSettings {
   /**
    * `maxFileSize`: size in MB (2^20 UTF-16 code units, which is 1 MiB for ASCII text) above
    * which a document gets no rule checks, only one information diagnostic saying so.
+   * `maxProblems`: the most diagnostics published for a document, the note on the hidden ones included.
    */
-  validate: { run: 'onType' | 'onSave'; maxFileSize: number };
+  validate: { run: 'onType' | 'onSave'; maxFileSize: number; maxProblems: number };
   securityQuestions: { catalogFile: string };
   /** `maxItemsComputed`: the maximum number of outline symbols computed for a document, requests and Details counted alike. */
   symbols: { maxItemsComputed: number };
@@ -19,7 +20,7 @@ export interface ServerSettings {
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   requestFiles: ['**/*.ibkr.xml'],
-  validate: { run: 'onType', maxFileSize: 64 },
+  validate: { run: 'onType', maxFileSize: 64, maxProblems: 1000 },
   securityQuestions: { catalogFile: '' },
   symbols: { maxItemsComputed: 5000 },
 };

@@ -29,6 +29,7 @@ export function normalizeSettings(raw: unknown, report: (message: string) => voi
     validate: {
       run: readValidateRun(readNested(section, 'validate', 'run'), report),
       maxFileSize: readMaxFileSize(readNested(section, 'validate', 'maxFileSize'), report),
+      maxProblems: readMaxProblems(readNested(section, 'validate', 'maxProblems'), report),
     },
     securityQuestions: { catalogFile: readCatalogFile(readNested(section, 'securityQuestions', 'catalogFile'), report) },
     symbols: { maxItemsComputed: readMaxItemsComputed(readNested(section, 'symbols', 'maxItemsComputed'), report) },
@@ -109,6 +110,16 @@ function readMaxFileSize(value: unknown, report: (message: string) => void): num
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     report(`Invalid setting ibkr.validate.maxFileSize: expected a size in MB greater than 0, got ${describe(value)}. Using ${fallback}.`);
+    return fallback;
+  }
+  return value;
+}
+
+function readMaxProblems(value: unknown, report: (message: string) => void): number {
+  const fallback = DEFAULT_SERVER_SETTINGS.validate.maxProblems;
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    report(`Invalid setting ibkr.validate.maxProblems: expected a whole number of problems, 1 or more, got ${describe(value)}. Using ${fallback}.`);
     return fallback;
   }
   return value;

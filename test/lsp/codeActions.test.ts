@@ -287,6 +287,26 @@ describe('code actions', () => {
     assert.deepEqual(result.codes, []);
   });
 
+  it('300 diagnostics of one tag', async () => {
+    // 300 unknown attributes in one start tag, and all their diagnostics in one request: each
+    // diagnostic gets the removal of its own attribute.
+    const extra = Array.from({ length: 300 }, (_, index) => `extra${index}="x"`).join(' ');
+    const text = request([`<Details question="9161083" answer="first answer" ${extra} />`, ...THREE_DETAILS.slice(1)]);
+    const { uri, diagnostics } = await openWith(text, 'unknown-attribute');
+    assert.equal(diagnostics.length, 300);
+    const actions = (await client.codeActions(uri, diagnostics[0]!.range, diagnostics)) ?? [];
+    const removals = actions.filter((action) => action.title.startsWith('Remove attribute '));
+    assert.equal(removals.length, 300);
+    removals.forEach((action, index) => {
+      assert.equal(action.title, `Remove attribute extra${index}`);
+      assert.deepEqual(action.diagnostics, [diagnostics[index]]);
+      const [edit] = action.edit?.changes?.[uri] ?? [];
+      assert.ok(edit !== undefined);
+      const document = client.document(uri);
+      assert.equal(text.slice(document.offsetAt(edit.range.start), document.offsetAt(edit.range.end)), ` extra${index}="x"`);
+    });
+  });
+
   it('outdated diagnostic gets none', async () => {
     const { uri, diagnostics } = await openWith(request(THREE_DETAILS.slice(0, 2)), 'details-count');
     const moved = { ...(diagnostics[0] as Diagnostic), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } } };

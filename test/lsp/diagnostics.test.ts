@@ -211,3 +211,87 @@ describe('validate.run onSave', () => {
     assert.deepEqual(codesOf(saved.diagnostics), ['unknown-attribute']);
   });
 });
+
+describe('problems limit', () => {
+  const workspace = temporaryFolder('problems-limit');
+  let client: LspTestClient;
+  const uri = (name: string): string => fileUri(path.join(workspace.path, name));
+
+  before(async () => {
+    client = await LspTestClient.start({ workspaceFolders: [workspace.path], settings: { validate: { maxProblems: 5 } } });
+  });
+
+  after(async () => {
+    await client.stop();
+    workspace.remove();
+  });
+
+  /** Builds a request whose input_language is a warning and whose start tag has `extra` unknown attributes (errors) after it. */
+  function withUnknownAttributes(extra: number): string {
+    const attributes = Array.from({ length: extra }, (_, index) => ` a${index}="x"`).join('');
+    return [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      `<AcctMgmtRequests xmlns="${NAMESPACE}">`,
+      `  <SecurityQuestions reference_user_name="u1" input_language="ko"${attributes}>`,
+      '    <Details question="9161083" answer="alpha one"/>',
+      '    <Details question="6688721" answer="beta two"/>',
+      '    <Details question="9161123" answer="gamma three"/>',
+      '  </SecurityQuestions>',
+      '</AcctMgmtRequests>',
+      '',
+    ].join('\n');
+  }
+
+  it('errors first, then a note', async () => {
+    const text = withUnknownAttributes(8);
+    const all = checkDocument(text).problems;
+    assert.deepEqual(
+      all.map((problem) => problem.code).sort(),
+      ['input-language', ...Array<string>(8).fill('unknown-attribute')],
+      'the full check finds the warning and 8 errors',
+    );
+
+    const document = uri('many.ibkr.xml');
+    await client.open(document, text);
+    const publish = await client.waitForCurrentVersion(document);
+    assert.deepEqual(
+      publish.diagnostics.map((diagnostic) => diagnostic.code),
+      ['unknown-attribute', 'unknown-attribute', 'unknown-attribute', 'unknown-attribute', 'problems-limit'],
+      'the note comes last',
+    );
+    const listed = publish.diagnostics.slice(0, 4).map((diagnostic) => text.slice(...offsetsOf(text, diagnostic.range)));
+    assert.deepEqual(listed, ['a0', 'a1', 'a2', 'a3'], 'the first errors in the text are listed');
+    const note = publish.diagnostics[4]!;
+    assert.equal(note.severity, 3);
+    assert.equal(note.source, 'ibkr');
+    assert.equal(note.message, '5 more problems are not listed (4 errors, 1 warning); the first starts at line 3. Fix the problems listed, or raise ibkr.validate.maxProblems (5) to list more.');
+    const warningStart = text.indexOf('ko"');
+    assert.deepEqual(offsetsOf(text, note.range), [warningStart, warningStart], 'the note sits where the first hidden problem starts: the warning');
+  });
+
+  it('no note up to the limit', async () => {
+    const document = uri('five.ibkr.xml');
+    await client.open(document, withUnknownAttributes(4));
+    const publish = await client.waitForCurrentVersion(document);
+    assert.deepEqual(codesOf(publish.diagnostics).sort(), ['input-language', 'unknown-attribute', 'unknown-attribute', 'unknown-attribute', 'unknown-attribute']);
+  });
+
+  it('listed problem keeps quick fix', async () => {
+    const document = uri('fix.ibkr.xml');
+    await client.open(document, withUnknownAttributes(8));
+    const publish = await client.waitForCurrentVersion(document);
+    const first = publish.diagnostics[0]!;
+    const actions = (await client.codeActions(document, first.range, publish.diagnostics)) ?? [];
+    assert.deepEqual(
+      actions.map((action) => action.title),
+      ['Remove attribute a0', 'Remove attribute a1', 'Remove attribute a2', 'Remove attribute a3'],
+      'the note has no fix',
+    );
+  });
+});
+
+/** Offsets of a range's start and end in a text with LF line ends. */
+function offsetsOf(text: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }): [number, number] {
+  const document = TextDocument.create('file:///offsets', 'xml', 0, text);
+  return [document.offsetAt(range.start), document.offsetAt(range.end)];
+}

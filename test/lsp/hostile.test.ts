@@ -127,7 +127,19 @@ void describe('hostile XML over LSP', () => {
     const attributes = Array.from({ length: 100_000 }, (_, index) => `a${index}="v"`).join(' ');
     const text = wrapRequests(`<SecurityQuestions reference_user_name="u" ${attributes}><Details question="9161083" answer="a" ${attributes}/></SecurityQuestions>`);
     const { uri, codes } = await openAndMeasure(t, '100 000 attributes on two elements', text, HUGE_DOCUMENT_TIMEOUT_MS);
-    assert.equal(codes.filter((code) => code === 'unknown-attribute').length, 200_000);
+    // The server lists ibkr.validate.maxProblems (1000) diagnostics, the last a note on the others.
+    assert.equal(codes.length, 1000);
+    // The one details-count error starts before every attribute, so it is listed with the first 998 of them.
+    assert.deepEqual(
+      codes.filter((code) => code !== 'unknown-attribute'),
+      ['details-count', 'problems-limit'],
+    );
+    const note = client.lastPublish(uri)?.diagnostics.at(-1);
+    assert.equal(note?.code, 'problems-limit');
+    const hidden = /^(\d+) more problems are not listed \((\d+) errors\)/.exec(note.message);
+    assert.ok(hidden !== null, note.message);
+    assert.equal(Number(hidden[1]), Number(hidden[2]), 'every hidden problem is an error');
+    assert.equal(Number(hidden[1]) + 998, 200_000, 'each of the 200 000 unknown attributes is counted');
     await client.close(uri);
   });
 

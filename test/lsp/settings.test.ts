@@ -16,7 +16,7 @@ describe('settings', () => {
   before(async () => {
     client = await LspTestClient.start({
       workspaceFolders: [workspace.path],
-      settings: { requestFiles: 42, validate: { run: 'sometimes' }, securityQuestions: { catalogFile: ['not', 'a', 'path'] }, symbols: { maxItemsComputed: 2.5 } },
+      settings: { requestFiles: 42, validate: { run: 'sometimes', maxProblems: 0 }, securityQuestions: { catalogFile: ['not', 'a', 'path'] }, symbols: { maxItemsComputed: 2.5 } },
     });
   });
 
@@ -36,6 +36,7 @@ describe('settings', () => {
     assert.ok(warnings.some((message) => message.includes('ibkr.validate.run') && message.includes('"sometimes"')));
     assert.ok(warnings.some((message) => message.includes('ibkr.securityQuestions.catalogFile')));
     assert.ok(warnings.some((message) => message.includes('ibkr.symbols.maxItemsComputed') && message.includes('2.5') && message.includes('Using 5000')));
+    assert.ok(warnings.some((message) => message.includes('ibkr.validate.maxProblems') && message.includes('got 0') && message.includes('Using 1000')));
   });
 
   for (const [requestFiles, named, using] of [

@@ -37,6 +37,8 @@ export const DiagnosticCodes = {
   submitError: 'submit-error',
   // Set by the server instead of any rule when a file is over ibkr.validate.maxFileSize
   checkSkipped: 'check-skipped',
+  // Set by the server after the listed problems when a file has more than ibkr.validate.maxProblems
+  problemsLimit: 'problems-limit',
   // Found by the extension from git, not by checking the text
   answersInGit: 'answers-in-git',
 } as const;
@@ -73,6 +75,7 @@ export const CODE_INFO: Record<DiagnosticCode, CodeInfo> = {
   'duplicate-user': { severity: 'error', summary: 'A second SecurityQuestions for the same reference_user_name in one file.' },
   'submit-error': { severity: 'error', summary: 'An error that IBKR returned for this request when it was submitted.' },
   'check-skipped': { severity: 'information', summary: 'The file is larger than ibkr.validate.maxFileSize, so no rule ran.' },
+  'problems-limit': { severity: 'information', summary: 'The file has more problems than ibkr.validate.maxProblems; this note says how many are not listed.' },
   'answers-in-git': { severity: 'warning', summary: 'A file with answers that git tracks, or that is in a git work tree and not ignored.' },
 };
 

@@ -4,7 +4,7 @@
  * on the text it edits. A diagnostic of an older version matches nothing and gets no fix.
  */
 
-import { CodeActionKind, TextEdit, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+import { CodeActionKind, TextEdit, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver';
 
 import { DIAGNOSTIC_SOURCE, type DiagnosticCode } from '../check/codes';
 import { spanToRange } from '../check/diagnostics';
@@ -80,18 +80,35 @@ export function deferredActionUri(action: CodeAction): string | undefined {
   return typeof data?.uri === 'string' ? data.uri : undefined;
 }
 
+/**
+ * Per analysis and code, the problems by range: the first problem with the code and the range
+ * of a diagnostic is the one it was published for. A request may carry thousands of
+ * diagnostics, so each finds its problem in one look-up instead of a search of every problem.
+ */
+const problemsByRange = new WeakMap<Analysis, Map<string, Map<string, Problem>>>();
+
+function rangeKey(range: Range): string {
+  return `${range.start.line}:${range.start.character}:${range.end.line}:${range.end.character}`;
+}
+
 function findProblem(analysis: Analysis, diagnostic: Diagnostic): Problem | undefined {
-  const document = analysis.document;
-  return analysis.result.problems.find((problem) => {
-    if (problem.code !== diagnostic.code) return false;
-    const range = spanToRange(problem.span, document);
-    return (
-      range.start.line === diagnostic.range.start.line &&
-      range.start.character === diagnostic.range.start.character &&
-      range.end.line === diagnostic.range.end.line &&
-      range.end.character === diagnostic.range.end.character
-    );
-  });
+  const code = diagnostic.code as string;
+  let byCode = problemsByRange.get(analysis);
+  if (byCode === undefined) {
+    byCode = new Map();
+    problemsByRange.set(analysis, byCode);
+  }
+  let byRange = byCode.get(code);
+  if (byRange === undefined) {
+    byRange = new Map();
+    for (const problem of analysis.result.problems) {
+      if (problem.code !== code) continue;
+      const key = rangeKey(spanToRange(problem.span, analysis.document));
+      if (!byRange.has(key)) byRange.set(key, problem);
+    }
+    byCode.set(code, byRange);
+  }
+  return byRange.get(rangeKey(diagnostic.range));
 }
 
 function fixesFor(analysis: Analysis, problem: Problem): QuickFix[] {

@@ -107,11 +107,10 @@ export function fixUnknownAttribute({ analysis, problem, text }: FixContext): Qu
   if (found === undefined) return [];
   const { element, attribute } = found;
   const defined = DEFINED_ATTRIBUTES[element.localName] ?? [];
-  const present = new Set(element.attributes.map((candidate) => candidate.name));
 
   const suggested = typeof problem.data?.['suggestion'] === 'string' ? problem.data['suggestion'] : closestName(attribute.localName, defined);
   const fixes: QuickFix[] = [];
-  if (suggested !== undefined && !present.has(suggested)) {
+  if (suggested !== undefined && !element.attributes.some((candidate) => candidate.name === suggested)) {
     fixes.push(quickFix(`Rename ${attribute.name} to ${suggested}`, [replaceSpan(attribute.nameSpan, suggested)]));
   }
   const whole = { start: startOfSpaceBefore(text, attribute.nameSpan.start), end: attributeEnd(attribute, text) };
@@ -128,12 +127,24 @@ function closestName(name: string, defined: readonly string[]): string | undefin
   return best?.name;
 }
 
+/**
+ * Finds the attribute whose name starts at `nameStart`, looking only into elements that contain
+ * it. Attributes are in text order, so a start tag of thousands of them is searched by halving.
+ */
 function findAttributeAt(root: ElementNode | undefined, nameStart: number): { element: ElementNode; attribute: ElementNode['attributes'][number] } | undefined {
   const pending = root === undefined ? [] : [root];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const attribute = next.attributes.find((candidate) => candidate.nameSpan.start === nameStart);
-    if (attribute !== undefined) return { element: next, attribute };
     if (!spanContains(next.span, nameStart)) continue;
+    const attributes = next.attributes;
+    let low = 0;
+    let high = attributes.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const start = attributes[middle]!.nameSpan.start;
+      if (start === nameStart) return { element: next, attribute: attributes[middle]! };
+      if (start < nameStart) low = middle + 1;
+      else high = middle - 1;
+    }
     for (const child of next.children) if (child.kind === 'element') pending.push(child);
   }
   return undefined;

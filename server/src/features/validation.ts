@@ -13,13 +13,20 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 
-import { DIAGNOSTIC_SOURCE, DiagnosticCodes } from '../check/codes';
-import { toLspDiagnostic } from '../check/diagnostics';
+import { DIAGNOSTIC_SOURCE, DiagnosticCodes, type Severity } from '../check/codes';
+import { spanToRange, toLspDiagnostic } from '../check/diagnostics';
+import type { Problem } from '../check/model';
 import type { Analysis } from '../documents';
 import type { ServerSettings } from '../protocol';
 
 /** Code of the information diagnostic on a document over `ibkr.validate.maxFileSize`; no rule produces it. */
 export const CHECK_SKIPPED_CODE = DiagnosticCodes.checkSkipped;
+
+/** Code of the note after the listed problems of a document with more than `ibkr.validate.maxProblems`. */
+export const PROBLEMS_LIMIT_CODE = DiagnosticCodes.problemsLimit;
+
+/** Order in which problems are kept when a document has more than it lists: errors first. */
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
 export interface ValidationHost {
   getDocument(uri: string): TextDocument | undefined;
@@ -45,7 +52,47 @@ export function diagnosticsOf(analysis: Analysis): Diagnostic[] {
     ];
   }
   if (!analysis.result.applies) return [];
-  return analysis.result.problems.map((problem) => toLspDiagnostic(problem, analysis.document, analysis.document.uri));
+  const { document } = analysis;
+  const problems = analysis.result.problems;
+  const maxProblems = analysis.settings.validate.maxProblems;
+  if (problems.length <= maxProblems) return problems.map((problem) => toLspDiagnostic(problem, document, document.uri));
+
+  // The most severe problems are kept, earlier ones first within a severity, and listed in their
+  // usual order. A last diagnostic counts the hidden ones per severity.
+  const ranked = problems.map((problem, index) => ({ problem, index }));
+  ranked.sort((a, b) => SEVERITY_RANK[a.problem.severity] - SEVERITY_RANK[b.problem.severity] || a.problem.span.start - b.problem.span.start || a.index - b.index);
+  const kept = ranked.slice(0, maxProblems - 1).sort((a, b) => a.index - b.index);
+  const hidden = ranked.slice(maxProblems - 1).map((entry) => entry.problem);
+  const diagnostics = kept.map((entry) => toLspDiagnostic(entry.problem, document, document.uri));
+  diagnostics.push(limitNote(hidden, analysis));
+  return diagnostics;
+}
+
+/** Builds the note that counts the problems not listed, placed where the first of them starts. */
+function limitNote(hidden: readonly Problem[], analysis: Analysis): Diagnostic {
+  let first = hidden[0]!;
+  const counts = new Map<Severity, number>();
+  for (const problem of hidden) {
+    counts.set(problem.severity, (counts.get(problem.severity) ?? 0) + 1);
+    if (problem.span.start < first.span.start) first = problem;
+  }
+  const parts = (['error', 'warning', 'information', 'hint'] as const)
+    .filter((severity) => counts.has(severity))
+    .map((severity) => {
+      const count = counts.get(severity)!;
+      return `${count} ${severity === 'information' ? 'information' : count === 1 ? severity : `${severity}s`}`;
+    });
+  const range = spanToRange({ start: first.span.start, end: first.span.start }, analysis.document);
+  const { maxProblems } = analysis.settings.validate;
+  return {
+    range,
+    severity: DiagnosticSeverity.Information,
+    source: DIAGNOSTIC_SOURCE,
+    code: PROBLEMS_LIMIT_CODE,
+    message:
+      `${hidden.length} more ${hidden.length === 1 ? 'problem is' : 'problems are'} not listed (${parts.join(', ')}); the first starts at line ${range.start.line + 1}. ` +
+      `Fix the problems listed, or raise ibkr.validate.maxProblems (${maxProblems}) to list more.`,
+  };
 }
 
 export class Validator {
