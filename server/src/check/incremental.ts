@@ -300,7 +300,7 @@ function update(previous: PieceState, text: string, knownEdit: TextEdit | undefi
 function parseWindow(text: string, source: CompactSource, options: CheckOptions, windowStart: number, stop: (position: number) => boolean): Piece[] {
   const root = rootWithoutChildren(source.root);
   const sink = new PieceProblemSink();
-  const parser = new DocumentParser(text, sink);
+  const parser = new DocumentParser(text, sink, undefined, { simpleElements: true });
   parser.resumeInsideRoot(root);
   sink.cut(windowStart);
   const parsed: Piece[] = [];

@@ -16,6 +16,7 @@ import { ParseContext, ProblemList, type ProblemSink } from './xml/context';
 import { readCdata, readComment, readDoctype, readProcessingInstruction, readXmlDeclaration, startsXmlDeclaration } from './xml/markup';
 import { NamespaceResolver } from './xml/namespaces';
 import { decodeText } from './xml/references';
+import { readSimpleElement } from './xml/simpleElement';
 import { readStartTag } from './xml/startTag';
 
 export { MAX_SYNTAX_PROBLEMS } from './xml/context';
@@ -25,6 +26,15 @@ const EXCLAMATION_MARK = 0x21;
 const SLASH = 0x2f;
 const QUESTION_MARK = 0x3f;
 const GREATER_THAN = 0x3e;
+
+export interface DocumentParserOptions {
+  /**
+   * Read plain elements directly inside the root with the fast reader of `simpleElement.ts`.
+   * The nodes are the same either way. The incremental checker turns it on and the full check
+   * leaves it off, so tests that compare the two also compare the readers.
+   */
+  simpleElements?: boolean;
+}
 
 /** Runs of code points outside XML 1.0's Char production. A lone surrogate counts as one such code point. */
 const ILLEGAL_CHARACTERS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+/gu;
@@ -90,6 +100,7 @@ export class DocumentParser {
     private readonly text: string,
     sink?: ProblemSink,
     context?: ParseContext,
+    private readonly options: DocumentParserOptions = {},
   ) {
     this.problemList = sink === undefined && context === undefined ? new ProblemList() : undefined;
     this.context = context ?? new ParseContext(text, sink ?? this.problemList!);
@@ -160,7 +171,8 @@ export class DocumentParser {
         continue;
       }
       this.addText(textStart, lessThan);
-      position = this.readMarkup(lessThan);
+      position = this.readSimpleElement(lessThan);
+      if (position === -1) position = this.readMarkup(lessThan);
       textStart = position;
       if (boundary !== undefined && this.stack.length === 1 && this.stack[0] === this.root && boundary(position)) {
         return position;
@@ -208,6 +220,19 @@ export class DocumentParser {
     }
     this.context.error(lessThan, lessThan + 1, '"<" is not followed by a tag name: complete the tag, or write &lt; for a literal "<".');
     return false;
+  }
+
+  /**
+   * Reads the element at `lessThan` with the fast reader when that is on, only the root is open
+   * and the element is plain throughout. Returns the offset after it, or -1 when it read nothing.
+   *
+   * Only at this level: after the fast reader gives up on an element, the general reader reads
+   * all of it before the next try, so no text is read by the fast reader twice.
+   */
+  private readSimpleElement(lessThan: number): number {
+    if (this.options.simpleElements !== true || this.stack.length !== 1) return -1;
+    const root = this.stack[0]!;
+    return readSimpleElement(this.context, lessThan, { parent: root, namespaces: this.namespaces.currentScope, defaultNamespace: this.namespaces.defaultNamespace });
   }
 
   /** Reads the markup at `lessThan`, which {@link startsMarkup} accepted, and returns the offset after it. */

@@ -125,6 +125,16 @@ export class NamespaceResolver {
     }
   }
 
+  /** The scope of an element here that declares no namespaces. */
+  get currentScope(): NamespaceScope {
+    return this.scope;
+  }
+
+  /** The namespace of an element here whose name has no prefix. */
+  get defaultNamespace(): string | null {
+    return this.bindings.get('') ?? null;
+  }
+
   enterElement(element: ElementNode): void {
     const declared = this.collectDeclarations(element);
     const frame: Frame = { outerScope: this.scope, replaced: undefined };
