@@ -307,6 +307,50 @@ describe('code actions', () => {
     });
   });
 
+  it('twin required-attribute diagnostics', async () => {
+    // A Details without question and answer has two required-attribute problems on its name.
+    const { uri, diagnostics } = await openWith(request([...THREE_DETAILS.slice(0, 2), '<Details />']), 'required-attribute');
+    assert.equal(diagnostics.length, 2);
+    assert.deepEqual(diagnostics[0]!.range, diagnostics[1]!.range);
+    const titles = await Promise.all(diagnostics.map(async (diagnostic) => (await actionsFor(uri, diagnostic)).map((action) => action.title)));
+    assert.deepEqual(titles.flat().sort(), ['Add attribute answer', 'Add attribute question']);
+    const bothAtOnce = (await client.codeActions(uri, diagnostics[0]!.range, diagnostics)) ?? [];
+    assert.deepEqual(bothAtOnce.map((action) => action.title).sort(), ['Add attribute answer', 'Add attribute question']);
+  });
+
+  it('diagnostics of 200 requests', async () => {
+    // One request per problem kind, each repeated: every diagnostic in one code action request
+    // gets the fix for its own element, found among the pieces of a large document.
+    const requests = Array.from({ length: 200 }, (_, index) => {
+      const user = `user${index}`;
+      if (index % 4 === 0) return `  <SecurityQuestions reference_user_name="${user}">\n    <Details question="9161083" answer="a${index}" colour="blue"/>\n    <Details question="6688721" answer="b${index}"/>\n    <Details question="9161123" answer="c${index}"/>\n  </SecurityQuestions>`;
+      if (index % 4 === 1) return `  <SecurityQuestions reference_user_name="${user}">\n    <Details question="9161083" answer="a${index}"/>\n    <Details question="6688721" answer="b${index}"/>\n    <Details answer="c${index}"/>\n  </SecurityQuestions>`;
+      if (index % 4 === 2) return `  <SecurityQuestions xmlns="urn:wrong" reference_user_name="${user}">\n    <Details question="9161083" answer="a${index}"/>\n    <Details question="6688721" answer="b${index}"/>\n    <Details question="9161123" answer="c${index}"/>\n  </SecurityQuestions>`;
+      return `  <SecurityQuestions reference_user_name="${user}">\n    stray ${index}\n    <Details question="9161083" answer="a${index}"/>\n    <Details question="6688721" answer="b${index}"/>\n    <Details question="9161123" answer="c${index}"/>\n  </SecurityQuestions>`;
+    });
+    const text = `<?xml version="1.0" encoding="UTF-8"?>\n<AcctMgmtRequests xmlns="${NAMESPACE}">\n${requests.join('\n')}\n</AcctMgmtRequests>\n`;
+    const uri = fileUri(path.join(workspace.path, `fix${count++}.ibkr.xml`));
+    await client.open(uri, text);
+    const diagnostics = (await client.waitForCurrentVersion(uri)).diagnostics.filter((diagnostic) => ['unknown-attribute', 'required-attribute', 'namespace', 'unexpected-content'].includes(String(diagnostic.code)));
+    assert.ok(diagnostics.length >= 200, `${diagnostics.length} diagnostics`);
+    const actions = (await client.codeActions(uri, diagnostics[0]!.range, diagnostics)) ?? [];
+    const document = client.document(uri);
+    for (const diagnostic of diagnostics) {
+      const own = actions.filter((action) => JSON.stringify(action.diagnostics?.[0]) === JSON.stringify(diagnostic));
+      assert.ok(own.length > 0, `a fix for ${String(diagnostic.code)} at line ${diagnostic.range.start.line}`);
+      for (const action of own) {
+        for (const edit of action.edit?.changes?.[uri] ?? []) {
+          // Each fix edits its own request: between the request's start and end lines.
+          const requestStart = text.lastIndexOf('<SecurityQuestions', document.offsetAt(diagnostic.range.start));
+          const requestEnd = text.indexOf('</SecurityQuestions>', document.offsetAt(diagnostic.range.start));
+          const editStart = document.offsetAt(edit.range.start);
+          assert.ok(editStart >= requestStart, `${action.title} edits its own request, not one above`);
+          assert.ok(editStart <= requestEnd, `${action.title} edits its own request, not one below`);
+        }
+      }
+    }
+  });
+
   it('outdated diagnostic gets none', async () => {
     const { uri, diagnostics } = await openWith(request(THREE_DETAILS.slice(0, 2)), 'details-count');
     const moved = { ...(diagnostics[0] as Diagnostic), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } } };

@@ -15,7 +15,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { catalogFromEntries } from '../../server/src/check/catalog';
 import { checkDocument } from '../../server/src/check/check';
 import { IncrementalChecker } from '../../server/src/check/incremental';
-import { findRequests } from '../../server/src/check/requests';
+import { childrenAt, spanContains, type Span } from '../../server/src/check/model';
+import { findRequests, requestsAt } from '../../server/src/check/requests';
 import { findTextEdit } from '../../server/src/check/textEdit';
 import { DocumentSnapshot } from '../../server/src/snapshot';
 
@@ -226,6 +227,28 @@ void describe('DocumentSnapshot', () => {
         text = text.slice(0, 30);
         snapshot = DocumentSnapshot.create('file:///a.xml', 'xml', 0, text);
       }
+    }
+  });
+});
+
+void describe('look-ups at an offset', () => {
+  const spans = (nodes: readonly { span: Span }[]): Span[] => nodes.map((node) => ({ start: node.span.start, end: node.span.end }));
+
+  void test('root children and requests', () => {
+    // Adjacent requests share an offset, where both contain it.
+    const text = batchText().replace('</SecurityQuestions>\n  <SecurityQuestions', '</SecurityQuestions><SecurityQuestions');
+    const full = checkDocument(text, { catalog: CATALOG });
+    const fullRoot = full.parsed.root!;
+    const fullRequests = findRequests(full.parsed);
+    for (let offset = 0; offset <= text.length; offset++) {
+      // A fresh check each time, so the root has not listed its children yet.
+      const incremental = new IncrementalChecker().check(text, { catalog: CATALOG });
+      const expectedChildren = spans(fullRoot.children.filter((child) => spanContains(child.span, offset)));
+      assert.deepEqual(spans(childrenAt(incremental.parsed.root!, offset)), expectedChildren, `root children at ${offset}`);
+      assert.deepEqual(spans(childrenAt(fullRoot, offset)), expectedChildren, `children of the full parse at ${offset}`);
+      const expectedRequests = spans(fullRequests.filter((request) => spanContains(request.span, offset)));
+      assert.deepEqual(spans(requestsAt(incremental.requests, offset)), expectedRequests, `requests at ${offset}`);
+      assert.deepEqual(spans(requestsAt(fullRequests, offset)), expectedRequests, `requests of the full parse at ${offset}`);
     }
   });
 });

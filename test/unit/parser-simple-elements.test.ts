@@ -27,18 +27,30 @@ const PLAIN = [
   '<a><b><c><d/></c></b></a>',
   '<Empty></Empty>',
   '<_x.y-z attr_1.2-3="v"/>',
+  '<Details question="1" answer="a &amp; b &lt;&gt;&quot;&apos;"/>',
+  '<SecurityQuestions reference_user_name="u">a &amp; b</SecurityQuestions>',
+  '<SecurityQuestions reference_user_name="u"><!-- note - with a hyphen --><Details/><!----></SecurityQuestions>',
+  '<a a1="1" a2="2" a3="3" a4="4" a5="5" a6="6" a7="7" a8="8"/>',
 ];
 
 /** Elements with something that is not plain, each left to the general reader. */
 const NOT_PLAIN = [
-  '<SecurityQuestions reference_user_name="u"><!-- note --></SecurityQuestions>',
+  '<SecurityQuestions reference_user_name="u"><!-- a -- b --></SecurityQuestions>',
+  '<SecurityQuestions reference_user_name="u"><!-- a ---></SecurityQuestions>',
+  '<SecurityQuestions reference_user_name="u"><!-- not closed </SecurityQuestions>',
+  '<SecurityQuestions reference_user_name="u"><!DOCTYPE x></SecurityQuestions>',
   '<SecurityQuestions reference_user_name="u"><?pi x?></SecurityQuestions>',
   '<SecurityQuestions reference_user_name="u"><![CDATA[x]]></SecurityQuestions>',
-  '<Details question="1" answer="a &amp; b"/>',
+  '<Details question="1" answer="a &#38; b"/>',
+  '<Details question="1" answer="a &bogus; b"/>',
+  '<Details question="1" answer="a & b"/>',
+  '<Details question="1" answer="a &amp b"/>',
+  '<a a1="1" a2="2" a3="3" a4="4" a5="5" a6="6" a7="7" a8="8" a9="9"/>',
   '<Details question="1" answer="tab\there"/>',
   '<Details question="1" answer="line\nbreak"/>',
   '<Details question="1" answer="a < b"/>',
-  '<SecurityQuestions reference_user_name="u">a &amp; b</SecurityQuestions>',
+  '<SecurityQuestions reference_user_name="u">a &#38; b</SecurityQuestions>',
+  '<SecurityQuestions reference_user_name="u">a &nbsp; b</SecurityQuestions>',
   '<SecurityQuestions reference_user_name="u">\r\n</SecurityQuestions>',
   '<SecurityQuestions reference_user_name="u">]]></SecurityQuestions>',
   '<SecurityQuestions xmlns="urn:other"/>',
@@ -65,7 +77,7 @@ function parseWithSimpleElements(text: string) {
   return new DocumentParser(text, undefined, undefined, { simpleElements: true }).parse();
 }
 
-/** The parse as plain JSON, each namespace scope as its entries (a scope caches its table on first use). */
+/** Converts a parse to plain JSON, each namespace scope to its entries (a scope caches its table on first use). */
 function comparable(value: unknown): unknown {
   return JSON.parse(
     JSON.stringify(value, (_key, item: unknown) => {
@@ -106,7 +118,7 @@ function createRandom(seed: number): (limit: number) => number {
 }
 
 /** Fragments that make a plain element not plain, or plain in another way. */
-const INSERTIONS = ['&amp;', '&#65;', '\t', '\r', '\r\n', ']]>', ']', ':', 'q:', 'xmlns', ' xmlns="urn:x"', 'é', '😀', '<!--c-->', '<?p?>', "'", '"', '=', ' ', '/', '>', '<', '</Details>', '<Details/>', ' a="1"', ' a="1" a="2"', '\u0001'];
+const INSERTIONS = ['&amp;', '&lt;', '&apos;', '&amp', '&bogus;', '&#65;', '<!--', '-->', '--', '-', '\t', '\r', '\r\n', ']]>', ']', ':', 'q:', 'xmlns', ' xmlns="urn:x"', 'é', '😀', '<!--c-->', '<?p?>', "'", '"', '=', ' ', '/', '>', '<', '</Details>', '<Details/>', ' a="1"', ' a="1" a="2"', '\u0001'];
 
 void describe('fast reader of plain elements', () => {
   for (const element of PLAIN) {

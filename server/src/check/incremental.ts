@@ -15,7 +15,7 @@
  * are reused, their offsets shifted.
  */
 
-import type { ChildNode, ElementNode, ParsedDocument, Problem, QuestionCatalog, Span, SyntaxProblem, XmlDeclaration } from './model';
+import { childrenContaining, type ChildNode, type ChildrenAtOffset, type ElementNode, type ParsedDocument, type Problem, type QuestionCatalog, type Span, type SyntaxProblem, type XmlDeclaration } from './model';
 import { checkParsedDocument, checkRequest, isRequestFile, type CheckOptions, type CheckResult } from './check';
 import { changeSourceText, CompactText, PieceRequest, pieceChildren, rootWithoutChildren, type CompactPiece, type CompactSource } from './compact';
 import { DocumentParser, findNonAscii, parseDocument, reportIllegalCharacters } from './parser';
@@ -489,7 +489,7 @@ function assemble(state: PieceState, options: CheckOptions): IncrementalResult {
  * The root of an assembled version. Its children are the compact children of the pieces,
  * listed on first use, because most versions are only checked and published.
  */
-class AssembledRoot implements ElementNode {
+class AssembledRoot implements ElementNode, ChildrenAtOffset {
   readonly kind = 'element';
   readonly name: string;
   readonly prefix: string | undefined;
@@ -521,6 +521,24 @@ class AssembledRoot implements ElementNode {
     this.selfClosing = declared.selfClosing;
     this.attributes = declared.attributes;
     this.namespaces = declared.namespaces;
+  }
+
+  /** Returns the children whose span contains `offset`, parsing again only the pieces around it. */
+  childrenAt(offset: number): ChildNode[] {
+    if (this.listed !== undefined) return childrenContaining(this.listed, offset);
+    const pieces = this.pieces;
+    let low = 0;
+    let high = pieces.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (pieces[middle]!.end < offset) low = middle + 1;
+      else high = middle;
+    }
+    const found: ChildNode[] = [];
+    for (let index = low; index < pieces.length && pieces[index]!.start <= offset; index++) {
+      for (const child of childrenContaining(pieceChildren(pieces[index]!, this.source), offset)) found.push(child);
+    }
+    return found;
   }
 
   get children(): ChildNode[] {

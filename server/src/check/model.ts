@@ -18,6 +18,37 @@ export function spanContains(span: Span, offset: number): boolean {
   return span.start <= offset && offset <= span.end;
 }
 
+/**
+ * An element that finds its children around an offset without listing all of them, as the
+ * root of a large checked document does: listing them parses every request again.
+ */
+export interface ChildrenAtOffset {
+  childrenAt(offset: number): ChildNode[];
+}
+
+/**
+ * Returns the children of `element` whose span contains `offset`: one, or two where one ends
+ * as the next starts. Siblings are in text order and do not overlap, so they are searched by halving.
+ */
+export function childrenAt(element: ElementNode, offset: number): ChildNode[] {
+  if ('childrenAt' in element && typeof element.childrenAt === 'function') return (element as ElementNode & ChildrenAtOffset).childrenAt(offset);
+  return childrenContaining(element.children, offset);
+}
+
+/** Returns the nodes of a list in text order whose span contains `offset`. */
+export function childrenContaining(children: readonly ChildNode[], offset: number): ChildNode[] {
+  let low = 0;
+  let high = children.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (children[middle]!.span.end < offset) low = middle + 1;
+    else high = middle;
+  }
+  const found: ChildNode[] = [];
+  for (let index = low; index < children.length && children[index]!.span.start <= offset; index++) found.push(children[index]!);
+  return found;
+}
+
 export interface AttributeNode {
   /** Qualified name as written, e.g. `answer` or `x:answer`. */
   name: string;

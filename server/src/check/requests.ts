@@ -58,9 +58,21 @@ export function findRequests(parsed: ParsedDocument): RequestInfo[] {
 /**
  * Returns the requests whose element contains `offset`, its end included. A feature looks
  * into these only: reading the Details of every request would parse a large file again.
+ * Requests are in text order and do not overlap, so they are searched by halving.
  */
 export function requestsAt(requests: readonly RequestInfo[], offset: number): RequestInfo[] {
-  return requests.filter((request) => spanContains(request.span, offset));
+  let low = 0;
+  let high = requests.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (requests[middle]!.span.end < offset) low = middle + 1;
+    else high = middle;
+  }
+  const found: RequestInfo[] = [];
+  for (let index = low; index < requests.length && requests[index]!.span.start <= offset; index++) {
+    if (spanContains(requests[index]!.span, offset)) found.push(requests[index]!);
+  }
+  return found;
 }
 
 /**

@@ -67,11 +67,13 @@ export function codeActions(analysis: Analysis, diagnostics: readonly Diagnostic
 export function resolveCodeAction(analysis: Analysis, action: CodeAction): CodeAction {
   const data = action.data as Partial<DeferredFixData> | undefined;
   if (data === undefined || data.version !== analysis.document.version || typeof data.code !== 'string') return action;
-  const problem = analysis.result.problems.find((candidate) => candidate.code === data.code && candidate.span.start === data.start && candidate.span.end === data.end);
-  if (problem === undefined) return action;
-  const fix = fixesFor(analysis, problem).find((candidate) => candidate.title === data.title);
-  if (fix === undefined) return action;
-  return { ...action, edit: { changes: { [analysis.document.uri]: toTextEdits(analysis, fix) } } };
+  // Problems of one code can share a span, so the fix is looked for in each of them.
+  for (const problem of analysis.result.problems) {
+    if (problem.code !== data.code || problem.span.start !== data.start || problem.span.end !== data.end) continue;
+    const fix = fixesFor(analysis, problem).find((candidate) => candidate.title === data.title);
+    if (fix !== undefined) return { ...action, edit: { changes: { [analysis.document.uri]: toTextEdits(analysis, fix) } } };
+  }
+  return action;
 }
 
 /** Returns the URI of a deferred action's document, so the server can find the document to resolve it in. */
@@ -81,34 +83,45 @@ export function deferredActionUri(action: CodeAction): string | undefined {
 }
 
 /**
- * Per analysis and code, the problems by range: the first problem with the code and the range
- * of a diagnostic is the one it was published for. A request may carry thousands of
+ * Per analysis and code, the problems by range and message. A request may carry a thousand
  * diagnostics, so each finds its problem in one look-up instead of a search of every problem.
  */
-const problemsByRange = new WeakMap<Analysis, Map<string, Map<string, Problem>>>();
+const problemsByKey = new WeakMap<Analysis, Map<string, Map<string, Problem>>>();
 
-function rangeKey(range: Range): string {
-  return `${range.start.line}:${range.start.character}:${range.end.line}:${range.end.character}`;
+/**
+ * Returns the key of a range, and with `message` the key of the range and the message. Two
+ * problems of one code can share a range: a Details without question and answer has two
+ * required-attribute problems on its name, and only their messages differ.
+ */
+function problemKey(range: Range, message?: string): string {
+  const rangeKey = `${range.start.line}:${range.start.character}:${range.end.line}:${range.end.character}`;
+  return message === undefined ? rangeKey : `${rangeKey}\n${message}`;
 }
 
+/**
+ * Finds the problem that a diagnostic was published for: the first with its code, range and
+ * message, else the first with its code and range, for a client that changed the message.
+ */
 function findProblem(analysis: Analysis, diagnostic: Diagnostic): Problem | undefined {
   const code = diagnostic.code as string;
-  let byCode = problemsByRange.get(analysis);
+  let byCode = problemsByKey.get(analysis);
   if (byCode === undefined) {
     byCode = new Map();
-    problemsByRange.set(analysis, byCode);
+    problemsByKey.set(analysis, byCode);
   }
-  let byRange = byCode.get(code);
-  if (byRange === undefined) {
-    byRange = new Map();
+  let byKey = byCode.get(code);
+  if (byKey === undefined) {
+    byKey = new Map();
     for (const problem of analysis.result.problems) {
       if (problem.code !== code) continue;
-      const key = rangeKey(spanToRange(problem.span, analysis.document));
-      if (!byRange.has(key)) byRange.set(key, problem);
+      const range = spanToRange(problem.span, analysis.document);
+      for (const key of [problemKey(range, problem.message), problemKey(range)]) {
+        if (!byKey.has(key)) byKey.set(key, problem);
+      }
     }
-    byCode.set(code, byRange);
+    byCode.set(code, byKey);
   }
-  return byRange.get(rangeKey(diagnostic.range));
+  return byKey.get(problemKey(diagnostic.range, diagnostic.message)) ?? byKey.get(problemKey(diagnostic.range));
 }
 
 function fixesFor(analysis: Analysis, problem: Problem): QuickFix[] {

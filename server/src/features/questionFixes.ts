@@ -81,7 +81,7 @@ export function fixQuestionId(context: FixContext): QuickFix[] {
  * and an empty answer, indented like its siblings.
  */
 export function fixDetailsCount(context: FixContext): QuickFix[] {
-  const request = context.analysis.requests.find((candidate) => candidate.element.nameSpan.start === context.problem.span.start);
+  const request = requestsAt(context.analysis.requests, context.problem.span.start).find((candidate) => candidate.element.nameSpan.start === context.problem.span.start);
   if (request === undefined || !request.element.startTagComplete) return [];
   const missing = REQUIRED_DETAILS_COUNT - request.details.length;
   if (missing <= 0) return [];
@@ -130,7 +130,7 @@ function insertDetailsLines(text: string, request: RequestInfo, lines: string[])
 
 /** Corrects the case of a known language, or removes input_language so IBKR uses its default (en). */
 export function fixInputLanguage(context: FixContext): QuickFix[] {
-  const request = context.analysis.requests.find((candidate) => candidate.inputLanguage?.valueSpan.start === context.problem.span.start);
+  const request = requestsAt(context.analysis.requests, context.problem.span.start).find((candidate) => candidate.inputLanguage?.valueSpan.start === context.problem.span.start);
   const attribute = request?.inputLanguage;
   if (attribute === undefined) return [];
 

@@ -3,7 +3,7 @@
  * AcctMgmtRequests wrapper, DOCTYPE, attributes and misplaced content.
  */
 
-import { IBKR_NAMESPACE, spanContains, type ElementNode, type TextNode } from '../check/model';
+import { childrenAt, IBKR_NAMESPACE, type ElementNode, type ParsedDocument, type TextNode } from '../check/model';
 import { DETAILS_ELEMENT, findAttribute, WRAPPER_ELEMENT } from '../check/requests';
 import { quickFix, type FixContext, type QuickFix } from './fixTypes';
 import { attributeEnd, editDistance, escapeAttributeValue, indentationBefore, indentUnit, insertAt, lineEnding, parentMap, replaceSpan, startOfSpaceBefore, type OffsetEdit } from './xmlEdits';
@@ -103,7 +103,7 @@ export function fixDoctype({ problem, text }: FixContext): QuickFix[] {
 
 /** Removes an attribute the element does not define, or renames it when it is a likely typo. */
 export function fixUnknownAttribute({ analysis, problem, text }: FixContext): QuickFix[] {
-  const found = findAttributeAt(analysis.result.parsed.root, problem.span.start);
+  const found = findAttributeAt(analysis.result.parsed, problem.span.start);
   if (found === undefined) return [];
   const { element, attribute } = found;
   const defined = DEFINED_ATTRIBUTES[element.localName] ?? [];
@@ -131,10 +131,8 @@ function closestName(name: string, defined: readonly string[]): string | undefin
  * Finds the attribute whose name starts at `nameStart`, looking only into elements that contain
  * it. Attributes are in text order, so a start tag of thousands of them is searched by halving.
  */
-function findAttributeAt(root: ElementNode | undefined, nameStart: number): { element: ElementNode; attribute: ElementNode['attributes'][number] } | undefined {
-  const pending = root === undefined ? [] : [root];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (!spanContains(next.span, nameStart)) continue;
+function findAttributeAt(parsed: ParsedDocument, nameStart: number): { element: ElementNode; attribute: ElementNode['attributes'][number] } | undefined {
+  for (const next of parentMap(parsed, nameStart).keys()) {
     const attributes = next.attributes;
     let low = 0;
     let high = attributes.length - 1;
@@ -145,7 +143,6 @@ function findAttributeAt(root: ElementNode | undefined, nameStart: number): { el
       if (start < nameStart) low = middle + 1;
       else high = middle - 1;
     }
-    for (const child of next.children) if (child.kind === 'element') pending.push(child);
   }
   return undefined;
 }
@@ -199,7 +196,7 @@ export function fixRequiredAttribute({ analysis, problem, text }: FixContext, de
 export function fixUnexpectedContent({ analysis, problem, text }: FixContext): QuickFix[] {
   const parents = parentMap(analysis.result.parsed, problem.span.start);
   for (const element of parents.keys()) {
-    for (const child of element.children) {
+    for (const child of childrenAt(element, problem.span.start)) {
       if (child.kind === 'element' && child.nameSpan.start === problem.span.start && child.localName.toLowerCase() === DETAILS_ELEMENT.toLowerCase()) {
         return renameElement(child, child.prefix === undefined ? DETAILS_ELEMENT : `${child.prefix}:${DETAILS_ELEMENT}`);
       }

@@ -1,6 +1,6 @@
 /** Text helpers for quick fixes: offset edits, line endings, indentation and attribute escaping. */
 
-import { spanContains, type ElementNode, type ParsedDocument } from '../check/model';
+import { childrenAt, spanContains, type ElementNode, type ParsedDocument } from '../check/model';
 
 /** A replacement of `[start, end)` in document offsets; converted to an LSP `TextEdit` at the end. */
 export interface OffsetEdit {
@@ -94,9 +94,10 @@ export function startOfSpaceBefore(text: string, offset: number): number {
 }
 
 /**
- * Maps elements to their parents, since the model links only downwards: the root, and below it
- * every element inside an element that contains `offset`. Only elements around the offset are
- * looked into, because the children of a request in a large file are parsed again when read.
+ * Maps the elements that contain `offset` to their parents, since the model links only
+ * downwards: the root, and each element below it whose span contains the offset. Only children
+ * around the offset are read, because the children of a request in a large file are parsed
+ * again when read, and a quick fix request may carry a thousand diagnostics.
  */
 export function parentMap(parsed: ParsedDocument, offset: number): Map<ElementNode, ElementNode | undefined> {
   const parents = new Map<ElementNode, ElementNode | undefined>();
@@ -105,7 +106,7 @@ export function parentMap(parsed: ParsedDocument, offset: number): Map<ElementNo
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     parents.set(next.element, next.parent);
     if (!spanContains(next.element.span, offset)) continue;
-    for (const child of next.element.children) {
+    for (const child of childrenAt(next.element, offset)) {
       if (child.kind === 'element') pending.push({ element: child, parent: next.element });
     }
   }

@@ -5,30 +5,45 @@
  * times faster, because a few sticky regular expressions read each tag.
  *
  * It reads a whole element with everything inside it, or nothing. Anything that is not plain
- * makes it return -1 having changed nothing: a comment, a reference, a prefix, a namespace
- * declaration, a repeated attribute, a broken tag or the end of the text. The general reader
- * then reads that element, with its checks and recovery. So the fast reader never reports a
- * problem, and it reads only markup in which the general reader finds none.
+ * makes it return -1 having changed nothing. That includes a reference other than the five
+ * predefined entities, a prefix, a namespace declaration and more than a few attributes. It
+ * also includes a broken tag or comment, a processing instruction, CDATA and the end of the text. The general reader then
+ * reads that element, with its checks and recovery. So the fast reader never reports a problem,
+ * and it reads only markup in which the general reader finds none.
  */
 
 import type { AttributeNode, ChildNode, ElementNode } from '../model';
 import type { ParseContext } from './context';
 import { isWhitespace } from './chars';
-import { decodeText } from './references';
+import { decodeAttributeValue, decodeText } from './references';
 
 /** `<` and an ASCII name without a colon. A name going on with any other name character does not match the tags after it. */
 const START_TAG_NAME = /<[A-Za-z_][A-Za-z0-9_.-]*/y;
 /**
  * White space, then an attribute whose ASCII name has no colon, directly followed by `=` and a
- * quoted value without `<`, `&` or white space other than spaces, which the value's decoding
- * would change.
+ * quoted value. The value has no `<`, no reference but the five predefined entities, and no
+ * white space but spaces, because the value's decoding reports or changes all of those.
+ * The repeated group matches one character or one reference per turn, so a value that does
+ * not close costs time linear in its length.
  */
-const PLAIN_ATTRIBUTE = /[ \t\n\r]+[A-Za-z_][A-Za-z0-9_.-]*=(?:"[^"<&\t\n\r]*"|'[^'<&\t\n\r]*')/y;
+const PLAIN_ATTRIBUTE = /[ \t\n\r]+[A-Za-z_][A-Za-z0-9_.-]*=(?:"(?:[^"<&\t\n\r]|&(?:amp|lt|gt|quot|apos);)*"|'(?:[^'<&\t\n\r]|&(?:amp|lt|gt|quot|apos);)*')/y;
 const START_TAG_END = /[ \t\n\r]*\/?>/y;
-/** Text up to the next `<` that needs no decoding: no reference, no carriage return and no `]]>`. */
-const PLAIN_TEXT = /(?:[^<&\r\]]+|\](?!\]>))*/y;
+/**
+ * Text up to the next `<`, with no reference but the five predefined entities, no carriage
+ * return and no `]]>`. Nothing follows the repeated group, so the search never backtracks.
+ */
+const PLAIN_TEXT = /(?:[^<&\r\]]+|\](?!\]>)|&(?:amp|lt|gt|quot|apos);)*/y;
+/** A closed comment without `--` inside, which the general reader reports. */
+const PLAIN_COMMENT = /<!--(?:[^-]|-(?!-))*-->/y;
+
+/**
+ * Attributes per start tag above which the general reader takes over. Requests have two or
+ * three, and the duplicate search here compares each name with every earlier one.
+ */
+const MAX_PLAIN_ATTRIBUTES = 8;
 
 const LESS_THAN = 0x3c;
+const EXCLAMATION_MARK = 0x21;
 const SLASH = 0x2f;
 const GREATER_THAN = 0x3e;
 
@@ -78,6 +93,13 @@ export function readSimpleElement(context: ParseContext, lessThan: number, scope
       }
       continue;
     }
+    if (text.charCodeAt(position + 1) === EXCLAMATION_MARK) {
+      PLAIN_COMMENT.lastIndex = position;
+      if (!PLAIN_COMMENT.test(text)) return -1;
+      top.children.push({ kind: 'comment', span: { start: position, end: PLAIN_COMMENT.lastIndex } });
+      position = PLAIN_COMMENT.lastIndex;
+      continue;
+    }
     const element = readStartTag(context, position, scope);
     if (element === undefined) return -1;
     top.children.push(element);
@@ -109,8 +131,8 @@ function readStartTag(context: ParseContext, lessThan: number, scope: SimpleElem
     const valueEnd = attributeEnd - 1;
     const rawValue = text.slice(valueStart, valueEnd);
     const attributeName = context.internAt(attributeNameStart, attributeNameEnd);
-    // A namespace declaration, and a repeated attribute, are for the general reader.
-    if (attributeName === 'xmlns') return undefined;
+    // A namespace declaration, a repeated attribute and a long list of attributes are for the general reader.
+    if (attributeName === 'xmlns' || attributes.length === MAX_PLAIN_ATTRIBUTES) return undefined;
     for (const other of attributes) if (other.name === attributeName) return undefined;
     attributes.push({
       name: attributeName,
@@ -120,7 +142,7 @@ function readStartTag(context: ParseContext, lessThan: number, scope: SimpleElem
       nameSpan: { start: attributeNameStart, end: attributeNameEnd },
       valueSpan: { start: valueStart, end: valueEnd },
       rawValue,
-      value: rawValue,
+      value: rawValue.includes('&') ? decodeAttributeValue(context, rawValue, valueStart, attributeName) : rawValue,
       complete: true,
     });
     position = attributeEnd;
