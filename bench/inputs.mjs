@@ -30,7 +30,9 @@ function request(random, index) {
 
 /**
  * Returns a batch file of at least `bytes` bytes of SecurityQuestions requests, at least one. Every
- * 500th request has a mistake (a non-numeric question id), so the diagnostics are not empty.
+ * 500th request has a mistake (a non-numeric question id), so the diagnostics are not empty. Every
+ * 100th has a character reference in an answer, which the server's fast reader of plain requests
+ * leaves to its general reader, so both readers are measured.
  */
 export function batchFile(bytes, seed) {
   const random = createRandom(seed);
@@ -39,6 +41,7 @@ export function batchFile(bytes, seed) {
   for (let index = 0; index === 0 || length < bytes; index++) {
     let text = request(random, index);
     if (index % 500 === 250) text = text.replace(/question="[0-9]+"/, 'question="pet"');
+    if (index % 100 === 50) text = text.replace('answer="', 'answer="caf&#233; ');
     parts.push(text);
     length += text.length;
   }
