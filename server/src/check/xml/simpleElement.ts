@@ -5,11 +5,12 @@
  * times faster, because a few sticky regular expressions read each tag.
  *
  * It reads a whole element with everything inside it, or nothing. Anything that is not plain
- * makes it return -1 having changed nothing. That includes a reference other than the five
- * predefined entities, a prefix, a namespace declaration and more than a few attributes. It
- * also includes a broken tag or comment, a processing instruction, CDATA and the end of the text. The general reader then
- * reads that element, with its checks and recovery. So the fast reader never reports a problem,
- * and it reads only markup in which the general reader finds none.
+ * makes it return -1 with nothing appended or reported. That includes a reference other than
+ * the five predefined entities, a prefix, a namespace declaration and more than a few
+ * attributes. It also includes a broken tag or comment, a processing instruction, CDATA and
+ * the end of the text. The general reader then reads that element, with its checks and
+ * recovery. So the fast reader never reports a problem, and it reads only markup in which the
+ * general reader finds none.
  */
 
 import type { AttributeNode, ChildNode, ElementNode } from '../model';
