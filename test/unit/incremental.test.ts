@@ -231,6 +231,41 @@ void describe('DocumentSnapshot', () => {
   });
 });
 
+void describe('parse after an edit', () => {
+  /** Returns the batch text with request `index` changed by `change`, and the offset where that request starts. */
+  function withBrokenRequest(index: number, change: (request: string) => string): { text: string; requestStart: number } {
+    const text = batchText();
+    const requestStart = text.indexOf(`reference_user_name="user${index}"`);
+    const requestEnd = text.indexOf('</SecurityQuestions>', requestStart);
+    return { text: text.slice(0, requestStart) + change(text.slice(requestStart, requestEnd)) + text.slice(requestEnd), requestStart };
+  }
+
+  void test('starts below a problem that read no further', () => {
+    // An undefined entity is reported at its own offset, and nothing after it is read.
+    const { text, requestStart } = withBrokenRequest(1, (request) => request.replace('pet 1', 'pet &bogus; 1'));
+    const checker = new IncrementalChecker();
+    checker.check(text, { catalog: CATALOG });
+    const at = text.lastIndexOf('car 11');
+    const edited = text.slice(0, at) + 'x' + text.slice(at);
+    assertSameAsFullCheck(checker, edited, 'edit below the entity');
+    // The edited request's piece starts after the end tag of the request before it.
+    const previousEnd = text.lastIndexOf('</SecurityQuestions>', at) + '</SecurityQuestions>'.length;
+    assert.equal(checker.lastParsedFrom, previousEnd, 'only the edited request is parsed again');
+    assert.ok(previousEnd > requestStart, 'the request with the entity comes first');
+  });
+
+  void test('starts at a problem that read the edited text', () => {
+    // A value without its closing quote makes the parser look for the quote far below.
+    const { text, requestStart } = withBrokenRequest(1, (request) => request.replace('answer="pet 1"', 'answer="pet 1'));
+    const checker = new IncrementalChecker();
+    checker.check(text, { catalog: CATALOG });
+    const quote = text.indexOf('"', text.indexOf('answer="pet 1') + 'answer="'.length);
+    const edited = text.slice(0, quote) + text.slice(quote + 1);
+    assertSameAsFullCheck(checker, edited, 'quote removed below the broken value');
+    assert.ok(checker.lastParsedFrom! < requestStart, `parsed again from ${checker.lastParsedFrom}, before the broken request`);
+  });
+});
+
 void describe('look-ups at an offset', () => {
   const spans = (nodes: readonly { span: Span }[]): Span[] => nodes.map((node) => ({ start: node.span.start, end: node.span.end }));
 

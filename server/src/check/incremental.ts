@@ -97,6 +97,11 @@ interface Piece extends CompactPiece {
   checked: { catalog: QuestionCatalog | undefined; problems: Problem[] } | undefined;
   /** Set on the last piece only. */
   ending: Ending | undefined;
+  /**
+   * Length of the text from the piece start that its parse read, `Infinity` when it read to the
+   * end of the text. An edit at or after `start + readLength` leaves the piece as it is.
+   */
+  readLength: number;
 }
 
 interface Prolog {
@@ -116,6 +121,8 @@ interface PieceState {
   pieces: Piece[];
   firstNonAscii: number;
   whole: ParsedDocument | undefined;
+  /** Start of the text that the check of this version parsed again: 0 for a whole parse. */
+  parsedFrom: number;
 }
 
 export interface IncrementalResult extends CheckResult {
@@ -141,6 +148,11 @@ export class IncrementalChecker {
     const previous = this.state;
     this.state = previous === undefined ? parseFromStart(text, options) : update(previous, text, edit, options);
     return assemble(this.state, options);
+  }
+
+  /** The offset from which the last `check` parsed the text again, so that tests can see how much it read. */
+  get lastParsedFrom(): number | undefined {
+    return this.state?.parsedFrom;
   }
 }
 
@@ -180,17 +192,17 @@ function parseFromStart(text: string, options: CheckOptions): PieceState {
   const rootStartTagEnd = parser.scan(parser.readProlog(), () => true);
   if (rootStartTagEnd === -1) {
     // No offset with only the root open: the document is parsed whole on every change.
-    return { text, prolog: undefined, source: undefined, pieces: [], firstNonAscii: -1, whole: parseDocument(text) };
+    return { text, prolog: undefined, source: undefined, pieces: [], firstNonAscii: -1, whole: parseDocument(text), parsedFrom: 0 };
   }
   const state = parser.state;
   const prolog: Prolog = { bomLength: parser.bomLength, xmlDeclaration: state.xmlDeclaration, doctype: state.doctype, root: rootWithoutChildren(state.root!) };
   const source: CompactSource = { text, root: prolog.root };
   // A DOCTYPE read by then is the prolog's, so piece 0 has none of its own.
-  const first = finishPiece(createPiece(0, rootStartTagEnd, sink.cut(rootStartTagEnd), undefined, undefined), takeChildren(state.root!), source, options);
+  const first = finishPiece(createPiece(0, rootStartTagEnd, sink.cut(rootStartTagEnd), undefined, undefined, parser.takeReadEnd(rootStartTagEnd)), takeChildren(state.root!), source, options);
   // The rest is parsed as after an edit: a parse resumed where only the root is open reads what this one would.
   const pieces = [first, ...parseWindow(text, source, options, rootStartTagEnd, () => false)];
   addIllegalCharacters(text, pieces, 0, pieces.length);
-  return { text, prolog, source, pieces, firstNonAscii: findNonAscii(text, prolog.bomLength, text.length), whole: undefined };
+  return { text, prolog, source, pieces, firstNonAscii: findNonAscii(text, prolog.bomLength, text.length), whole: undefined, parsedFrom: 0 };
 }
 
 /** Returns the children the root has read since the last call, and starts it on a new list, so that no list contains the whole document. */
@@ -229,8 +241,9 @@ function finishPiece(piece: Piece, children: readonly ChildNode[], source: Compa
   return piece;
 }
 
-function createPiece(start: number, end: number, scan: PieceProblems, doctype: Span | undefined, ending: Ending | undefined): Piece {
-  return { start, end, children: undefined, content: undefined, spans: undefined, illegal: NO_PROBLEMS, scan, doctype, requests: NO_REQUESTS, checked: undefined, ending };
+/** Creates a piece of [start, end) whose parse read the text up to `readEnd`. */
+function createPiece(start: number, end: number, scan: PieceProblems, doctype: Span | undefined, ending: Ending | undefined, readEnd: number): Piece {
+  return { start, end, children: undefined, content: undefined, spans: undefined, illegal: NO_PROBLEMS, scan, doctype, requests: NO_REQUESTS, checked: undefined, ending, readLength: readEnd - start };
 }
 
 /** Reports illegal characters of `pieces[from..to)` into their own lists, as the full parse reports them before anything else. */
@@ -260,11 +273,12 @@ function update(previous: PieceState, text: string, knownEdit: TextEdit | undefi
 
   const edit = knownEdit ?? findTextEdit(previous.text, text);
   // Re-parse from the piece that contains the character before the edit, or from the first piece
-  // with syntax problems before it, because recovery from those may have read the edited text.
-  // NOTE: so one broken request near the top makes every edit below it re-parse from there.
+  // before it whose parse read the edited text: recovery from a broken tag or value may read
+  // ahead to a quote or `>` far below.
   let first = findPiece(pieces, Math.max(edit.start - 1, 0));
   for (let index = 0; index < first; index++) {
-    if (!isClean(pieces[index]!)) {
+    const piece = pieces[index]!;
+    if (piece.start + piece.readLength > edit.start) {
       first = index;
       break;
     }
@@ -289,7 +303,15 @@ function update(previous: PieceState, text: string, knownEdit: TextEdit | undefi
   if (delta !== 0) for (const piece of reused) shiftPiece(piece, delta);
   const next = [...pieces.slice(0, first), ...parsed, ...reused];
   addIllegalCharacters(text, next, first, first + parsed.length);
-  return { text, prolog, source, pieces: next, firstNonAscii: updateNonAscii(previous.firstNonAscii, edit, text, prolog.bomLength), whole: undefined };
+  return {
+    text,
+    prolog,
+    source,
+    pieces: next,
+    firstNonAscii: updateNonAscii(previous.firstNonAscii, edit, text, prolog.bomLength),
+    whole: undefined,
+    parsedFrom: pieces[first]!.start,
+  };
 }
 
 /**
@@ -308,7 +330,7 @@ function parseWindow(text: string, source: CompactSource, options: CheckOptions,
 
   const stopped = parser.scan(windowStart, (position) => {
     const doctype = relativeSpan(parser.takeDoctype(), pieceStart);
-    parsed.push(finishPiece(createPiece(pieceStart, position, sink.cut(position), doctype, undefined), takeChildren(root), source, options));
+    parsed.push(finishPiece(createPiece(pieceStart, position, sink.cut(position), doctype, undefined, parser.takeReadEnd(position)), takeChildren(root), source, options));
     pieceStart = position;
     return stop(position);
   });
@@ -316,13 +338,9 @@ function parseWindow(text: string, source: CompactSource, options: CheckOptions,
     const state = parser.state;
     const ending: Ending = { rootEnd: root.span.end - pieceStart, rootEndTag: relativeSpan(root.endTagSpan, pieceStart), extraRoots: state.extraRoots };
     const doctype = relativeSpan(parser.takeDoctype(), pieceStart);
-    parsed.push(finishPiece(createPiece(pieceStart, text.length, sink.cut(text.length), doctype, ending), takeChildren(root), source, options));
+    parsed.push(finishPiece(createPiece(pieceStart, text.length, sink.cut(text.length), doctype, ending, Infinity), takeChildren(root), source, options));
   }
   return parsed;
-}
-
-function isClean(piece: Piece): boolean {
-  return piece.scan.count === 0 && piece.illegal.count === 0;
 }
 
 /** Returns the index of the piece that contains `offset` (the last piece for the end of the text). */

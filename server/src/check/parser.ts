@@ -204,6 +204,21 @@ export class DocumentParser {
     return doctype;
   }
 
+  /**
+   * Returns the end of the text that the parse has read since the last call, for a piece of
+   * the text that ends at `position`, and starts counting again. The parse reads no further
+   * than the furthest match of a forward search (to the end of the text where one found none).
+   * It also reads up to the next `<` after `position`, where a start tag cut off by the next tag
+   * stopped. Everything else it reads lies before `position`.
+   */
+  takeReadEnd(position: number): number {
+    const reach = this.context.searchReach;
+    const nextLessThan = this.text.indexOf('<', position);
+    const end = Math.max(reach.end, position, nextLessThan === -1 ? Infinity : nextLessThan + 1);
+    reach.end = 0;
+    return end;
+  }
+
   /** Returns whether the `<` at `lessThan` starts markup, and reports it as text when it does not. */
   private startsMarkup(lessThan: number): boolean {
     const text = this.text;

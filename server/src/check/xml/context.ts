@@ -66,6 +66,12 @@ export function sortProblems(kept: readonly SyntaxProblem[], firstDropped: Synta
   return problems;
 }
 
+/** The end of the text that the forward searches of a parse have read, for the incremental checker. */
+export class SearchReach {
+  /** Exclusive end offset; `Infinity` once a search read to the end of the text without a match. */
+  end = 0;
+}
+
 /**
  * `indexOf` for a fixed needle that remembers its last result. Recovery searches (a closing
  * quote, `-->`, the next `<`) may fail or find a match far ahead. Reusing the result until the
@@ -78,15 +84,18 @@ export class ForwardSearch {
   constructor(
     private readonly text: string,
     private readonly needle: string,
+    private readonly reach: SearchReach,
   ) {}
 
   /** Returns the offset of the first occurrence at or after `position`, or -1. */
   next(position: number): number {
-    if (this.from !== -1 && position >= this.from && (this.found === -1 || position <= this.found)) {
-      return this.found;
+    if (!(this.from !== -1 && position >= this.from && (this.found === -1 || position <= this.found))) {
+      this.from = position;
+      this.found = this.text.indexOf(this.needle, position);
     }
-    this.from = position;
-    this.found = this.text.indexOf(this.needle, position);
+    // The result depends on the text up to the end of the match, or on all of it without one.
+    const end = this.found === -1 ? Infinity : this.found + this.needle.length;
+    if (end > this.reach.end) this.reach.end = end;
     return this.found;
   }
 }
@@ -107,21 +116,24 @@ export class ParseContext {
   readonly nextCommentEnd: ForwardSearch;
   readonly nextDoubleHyphen: ForwardSearch;
   readonly nextCdataEnd: ForwardSearch;
+  /** How far the searches above have read, which the incremental checker takes per piece. */
+  readonly searchReach = new SearchReach();
 
   constructor(
     readonly text: string,
     readonly problems: ProblemSink,
   ) {
-    this.nextLessThan = new ForwardSearch(text, '<');
-    this.nextGreaterThan = new ForwardSearch(text, '>');
-    this.nextDoubleQuote = new ForwardSearch(text, '"');
-    this.nextSingleQuote = new ForwardSearch(text, "'");
-    this.nextLineFeed = new ForwardSearch(text, '\n');
-    this.nextCarriageReturn = new ForwardSearch(text, '\r');
-    this.nextProcessingInstructionEnd = new ForwardSearch(text, '?>');
-    this.nextCommentEnd = new ForwardSearch(text, '-->');
-    this.nextDoubleHyphen = new ForwardSearch(text, '--');
-    this.nextCdataEnd = new ForwardSearch(text, ']]>');
+    const reach = this.searchReach;
+    this.nextLessThan = new ForwardSearch(text, '<', reach);
+    this.nextGreaterThan = new ForwardSearch(text, '>', reach);
+    this.nextDoubleQuote = new ForwardSearch(text, '"', reach);
+    this.nextSingleQuote = new ForwardSearch(text, "'", reach);
+    this.nextLineFeed = new ForwardSearch(text, '\n', reach);
+    this.nextCarriageReturn = new ForwardSearch(text, '\r', reach);
+    this.nextProcessingInstructionEnd = new ForwardSearch(text, '?>', reach);
+    this.nextCommentEnd = new ForwardSearch(text, '-->', reach);
+    this.nextDoubleHyphen = new ForwardSearch(text, '--', reach);
+    this.nextCdataEnd = new ForwardSearch(text, ']]>', reach);
   }
 
   /** Names seen so far, so that a model with thousands of equal names keeps one string of each. */
