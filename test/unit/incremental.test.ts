@@ -254,6 +254,16 @@ void describe('parse after an edit', () => {
     assert.ok(previousEnd > requestStart, 'the request with the entity comes first');
   });
 
+  void test('starts below a value that closes on its line', () => {
+    // A value with a `<` that closes on its own line reads to the line end, and no further.
+    const { text, requestStart } = withBrokenRequest(1, (request) => request.replace('answer="pet 1"', 'answer="pet < 1"'));
+    const checker = new IncrementalChecker();
+    checker.check(text, { catalog: CATALOG });
+    const at = text.lastIndexOf('car 11');
+    assertSameAsFullCheck(checker, text.slice(0, at) + 'x' + text.slice(at), 'edit below the value');
+    assert.ok(checker.lastParsedFrom! > requestStart, `parsed again from ${checker.lastParsedFrom}, after the request with the value`);
+  });
+
   void test('starts at a problem that read the edited text', () => {
     // A value without its closing quote makes the parser look for the quote far below.
     const { text, requestStart } = withBrokenRequest(1, (request) => request.replace('answer="pet 1"', 'answer="pet 1'));

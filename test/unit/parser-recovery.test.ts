@@ -264,6 +264,17 @@ void describe('parseDocument recovery', () => {
     assert.equal(document.root?.name, 'a');
   });
 
+  void test('lone surrogate before the next tag', () => {
+    // A high surrogate without its low half is one code unit, so the `<` after it starts a tag.
+    const text = HEAD + '<Details question="9161083" \uD83D<Details question="6688721" answer="demo2"/>\n' + THIRD + TAIL;
+    const request = securityQuestions(parseDocument(text));
+    assert.deepEqual(
+      elements(request).map((element) => element.attributes.map((attribute) => attribute.name)),
+      [['question'], ['question', 'answer'], ['question', 'answer']],
+      'the second Details is an element, not attributes of the first',
+    );
+  });
+
   void test('typing a Details line keeps its siblings', () => {
     const line = '<Details question="6688721" answer="demo2" />';
     for (let length = 0; length < line.length; length++) {

@@ -183,6 +183,7 @@ export class ParseContext {
 
   /** Returns the offset of the next line break (CR or LF) at or after `position`, or the text length. */
   lineEnd(position: number): number {
+    const reachBefore = this.searchReach.end;
     const lineFeed = this.nextLineFeed.next(position);
     const carriageReturn = this.nextCarriageReturn.next(position);
     let end = this.text.length;
@@ -192,6 +193,10 @@ export class ParseContext {
     if (carriageReturn !== -1 && carriageReturn < end) {
       end = carriageReturn;
     }
+    // The result depends on the text up to the first line break, not on how far the search for
+    // the other kind went: a file without CR would otherwise count as read to its end.
+    const found = lineFeed !== -1 || carriageReturn !== -1;
+    this.searchReach.end = Math.max(reachBefore, found ? end + 1 : Infinity);
     return end;
   }
 }

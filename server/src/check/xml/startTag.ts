@@ -245,7 +245,10 @@ function skipJunk(context: ParseContext, start: number): number {
       p = skipQuoted(context, p);
       continue;
     }
-    p += code >= 0xd800 && code <= 0xdbff && p + 1 < text.length ? 2 : 1;
+    // A surrogate pair is one character. A lone high surrogate is one code unit, so that the
+    // `<` or quote after it still ends the run.
+    const next = text.charCodeAt(p + 1);
+    p += code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
   }
   return p;
 }
