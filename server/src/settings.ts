@@ -29,10 +29,12 @@ export function normalizeSettings(raw: unknown, report: (message: string) => voi
     validate: {
       run: readValidateRun(readNested(section, 'validate', 'run'), report),
       maxFileSize: readMaxFileSize(readNested(section, 'validate', 'maxFileSize'), report),
-      maxProblems: readMaxProblems(readNested(section, 'validate', 'maxProblems'), report),
+      maxProblems: readWholeNumber(readNested(section, 'validate', 'maxProblems'), 'validate.maxProblems', 'problems', 1, DEFAULT_SERVER_SETTINGS.validate.maxProblems, report),
     },
     securityQuestions: { catalogFile: readCatalogFile(readNested(section, 'securityQuestions', 'catalogFile'), report) },
-    symbols: { maxItemsComputed: readMaxItemsComputed(readNested(section, 'symbols', 'maxItemsComputed'), report) },
+    symbols: {
+      maxItemsComputed: readWholeNumber(readNested(section, 'symbols', 'maxItemsComputed'), 'symbols.maxItemsComputed', 'symbols', 0, DEFAULT_SERVER_SETTINGS.symbols.maxItemsComputed, report),
+    },
   };
 }
 
@@ -115,21 +117,11 @@ function readMaxFileSize(value: unknown, report: (message: string) => void): num
   return value;
 }
 
-function readMaxProblems(value: unknown, report: (message: string) => void): number {
-  const fallback = DEFAULT_SERVER_SETTINGS.validate.maxProblems;
+/** Reads the setting `ibkr.<name>`, a whole number of `unit` from `minimum` up. */
+function readWholeNumber(value: unknown, name: string, unit: string, minimum: number, fallback: number, report: (message: string) => void): number {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    report(`Invalid setting ibkr.validate.maxProblems: expected a whole number of problems, 1 or more, got ${describe(value)}. Using ${fallback}.`);
-    return fallback;
-  }
-  return value;
-}
-
-function readMaxItemsComputed(value: unknown, report: (message: string) => void): number {
-  const fallback = DEFAULT_SERVER_SETTINGS.symbols.maxItemsComputed;
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    report(`Invalid setting ibkr.symbols.maxItemsComputed: expected a whole number of symbols, 0 or more, got ${describe(value)}. Using ${fallback}.`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
+    report(`Invalid setting ibkr.${name}: expected a whole number of ${unit}, ${minimum} or more, got ${describe(value)}. Using ${fallback}.`);
     return fallback;
   }
   return value;

@@ -21,10 +21,10 @@ const REPOSITORY = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(REPOSITORY, 'test/fixtures');
 
 /**
- * submit-error comes only from IBKR's (or the emulator's) reply to a submitted file,
- * answers-in-git only from the extension asking git about the file, check-skipped only from
- * the server when a file is over its size limit, and problems-limit only from the server when
- * a file has more problems than it lists; no check produces any of them.
+ * No check produces these codes. submit-error comes only from IBKR's (or the emulator's) reply
+ * to a submitted file, and answers-in-git only from the extension asking git about the file.
+ * check-skipped comes from the server when a file is over its size limit, and problems-limit
+ * when a file has more problems than the server lists.
  */
 const CODES_NOT_FROM_CHECKS: readonly DiagnosticCode[] = ['submit-error', 'answers-in-git', 'check-skipped', 'problems-limit'];
 

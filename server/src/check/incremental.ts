@@ -15,7 +15,7 @@
  * are reused, their offsets shifted.
  */
 
-import { childrenContaining, type ChildNode, type ChildrenAtOffset, type ElementNode, type ParsedDocument, type Problem, type QuestionCatalog, type Span, type SyntaxProblem, type XmlDeclaration } from './model';
+import { spansContaining, type ChildNode, type ChildrenAtOffset, type ElementNode, type ParsedDocument, type Problem, type QuestionCatalog, type Span, type SyntaxProblem, type XmlDeclaration } from './model';
 import { checkParsedDocument, checkRequest, isRequestFile, type CheckOptions, type CheckResult } from './check';
 import { changeSourceText, CompactText, PieceRequest, pieceChildren, rootWithoutChildren, type CompactPiece, type CompactSource } from './compact';
 import { DocumentParser, findNonAscii, parseDocument, reportIllegalCharacters } from './parser';
@@ -243,8 +243,8 @@ function finishPiece(piece: Piece, children: readonly ChildNode[], source: Compa
 
 /**
  * The `readLength` of a piece whose parse read to the end of the text. It is longer than any
- * string in V8 (at most 2^29 - 24 code units), and unlike `Infinity` it is a small integer, so
- * the field stays an integer field: a piece that stored `Infinity` made V8 change the field of
+ * string in V8 (at most 2^29 - 24 code units). Unlike `Infinity` it is a small integer, so the
+ * field stays an integer field. One piece that stored `Infinity` made V8 change the field of
  * every piece, which cost about 20 ms in a first check of the 5 MB benchmark file.
  */
 const READS_TO_END = 2 ** 30 - 1;
@@ -552,18 +552,12 @@ class AssembledRoot implements ElementNode, ChildrenAtOffset {
 
   /** Returns the children whose span contains `offset`, parsing again only the pieces around it. */
   childrenAt(offset: number): ChildNode[] {
-    if (this.listed !== undefined) return childrenContaining(this.listed, offset);
-    const pieces = this.pieces;
-    let low = 0;
-    let high = pieces.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (pieces[middle]!.end < offset) low = middle + 1;
-      else high = middle;
-    }
+    const spanOf = (child: ChildNode): Span => child.span;
+    if (this.listed !== undefined) return spansContaining(this.listed, offset, spanOf);
     const found: ChildNode[] = [];
-    for (let index = low; index < pieces.length && pieces[index]!.start <= offset; index++) {
-      for (const child of childrenContaining(pieceChildren(pieces[index]!, this.source), offset)) found.push(child);
+    // A piece is the span of the children read in it, so the pieces around the offset hold them.
+    for (const piece of spansContaining(this.pieces, offset, (candidate) => candidate)) {
+      for (const child of spansContaining(pieceChildren(piece, this.source), offset, spanOf)) found.push(child);
     }
     return found;
   }

@@ -26,26 +26,27 @@ export interface ChildrenAtOffset {
   childrenAt(offset: number): ChildNode[];
 }
 
-/**
- * Returns the children of `element` whose span contains `offset`: one, or two where one ends
- * as the next starts. Siblings are in text order and do not overlap, so they are searched by halving.
- */
+/** Returns the children of `element` whose span contains `offset`. */
 export function childrenAt(element: ElementNode, offset: number): ChildNode[] {
   if ('childrenAt' in element && typeof element.childrenAt === 'function') return (element as ElementNode & ChildrenAtOffset).childrenAt(offset);
-  return childrenContaining(element.children, offset);
+  return spansContaining(element.children, offset, (child) => child.span);
 }
 
-/** Returns the nodes of a list in text order whose span contains `offset`. */
-export function childrenContaining(children: readonly ChildNode[], offset: number): ChildNode[] {
+/**
+ * Returns the items of a list in text order whose span contains `offset`, its end included:
+ * one, or two where one ends as the next starts. The spans must not overlap, so their ends
+ * grow with the index and the first item is found by halving.
+ */
+export function spansContaining<T>(items: readonly T[], offset: number, spanOf: (item: T) => Span): T[] {
   let low = 0;
-  let high = children.length;
+  let high = items.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (children[middle]!.span.end < offset) low = middle + 1;
+    if (spanOf(items[middle]!).end < offset) low = middle + 1;
     else high = middle;
   }
-  const found: ChildNode[] = [];
-  for (let index = low; index < children.length && children[index]!.span.start <= offset; index++) found.push(children[index]!);
+  const found: T[] = [];
+  for (let index = low; index < items.length && spanOf(items[index]!).start <= offset; index++) found.push(items[index]!);
   return found;
 }
 

@@ -3,7 +3,7 @@
  * or the root itself when it is a `SecurityQuestions` element written without the wrapper.
  */
 
-import { spanContains, type AttributeNode, type ElementNode, type ParsedDocument, type Span } from './model';
+import { spansContaining, type AttributeNode, type ElementNode, type ParsedDocument, type Span } from './model';
 
 export const WRAPPER_ELEMENT = 'AcctMgmtRequests';
 export const SECURITY_QUESTIONS = 'SecurityQuestions';
@@ -61,18 +61,7 @@ export function findRequests(parsed: ParsedDocument): RequestInfo[] {
  * Requests are in text order and do not overlap, so they are searched by halving.
  */
 export function requestsAt(requests: readonly RequestInfo[], offset: number): RequestInfo[] {
-  let low = 0;
-  let high = requests.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (requests[middle]!.span.end < offset) low = middle + 1;
-    else high = middle;
-  }
-  const found: RequestInfo[] = [];
-  for (let index = low; index < requests.length && requests[index]!.span.start <= offset; index++) {
-    if (spanContains(requests[index]!.span, offset)) found.push(requests[index]!);
-  }
-  return found;
+  return spansContaining(requests, offset, (request) => request.span);
 }
 
 /**

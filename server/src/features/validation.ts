@@ -25,7 +25,7 @@ export const CHECK_SKIPPED_CODE = DiagnosticCodes.checkSkipped;
 /** Code of the note after the listed problems of a document with more than `ibkr.validate.maxProblems`. */
 export const PROBLEMS_LIMIT_CODE = DiagnosticCodes.problemsLimit;
 
-/** Order in which problems are kept when a document has more than it lists: errors first. */
+/** Order in which problems are listed when a document has more than the limit: errors first. */
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
 export interface ValidationHost {
@@ -57,13 +57,13 @@ export function diagnosticsOf(analysis: Analysis): Diagnostic[] {
   const maxProblems = analysis.settings.validate.maxProblems;
   if (problems.length <= maxProblems) return problems.map((problem) => toLspDiagnostic(problem, document, document.uri));
 
-  // The most severe problems are kept, earlier ones first within a severity, and listed in their
-  // usual order. A last diagnostic counts the hidden ones per severity.
+  // The most severe problems are listed, earlier ones first within a severity, in their usual
+  // order. A last diagnostic counts the hidden ones per severity.
   const ranked = problems.map((problem, index) => ({ problem, index }));
   ranked.sort((a, b) => SEVERITY_RANK[a.problem.severity] - SEVERITY_RANK[b.problem.severity] || a.problem.span.start - b.problem.span.start || a.index - b.index);
-  const kept = ranked.slice(0, maxProblems - 1).sort((a, b) => a.index - b.index);
+  const listed = ranked.slice(0, maxProblems - 1).sort((a, b) => a.index - b.index);
   const hidden = ranked.slice(maxProblems - 1).map((entry) => entry.problem);
-  const diagnostics = kept.map((entry) => toLspDiagnostic(entry.problem, document, document.uri));
+  const diagnostics = listed.map((entry) => toLspDiagnostic(entry.problem, document, document.uri));
   diagnostics.push(limitNote(hidden, analysis));
   return diagnostics;
 }

@@ -1,8 +1,9 @@
 /**
  * A fast reader for the elements that make up nearly all of a batch file: start tags with
  * plain attributes, white space or plain text between elements, and end tags that match. It
- * builds the same nodes that the general reader in `parser.ts` builds for such markup, several
- * times faster, because a few sticky regular expressions read each tag.
+ * builds the same nodes that the general reader in `parser.ts` builds for such markup. A few
+ * sticky regular expressions read each tag, which CPU profiles of the benchmark's 5 MB file
+ * show to be about twice as fast as the general reader.
  *
  * It reads a whole element with everything inside it, or nothing. Anything that is not plain
  * makes it return -1 with nothing appended or reported. That includes a reference other than
@@ -18,7 +19,7 @@ import type { ParseContext } from './context';
 import { isWhitespace } from './chars';
 import { decodeAttributeValue, decodeText } from './references';
 
-/** `<` and an ASCII name without a colon. A name going on with any other name character does not match the tags after it. */
+/** `<` and an ASCII name without a colon. A name that continues with another name character leaves a tag that no expression below matches. */
 const START_TAG_NAME = /<[A-Za-z_][A-Za-z0-9_.-]*/y;
 /**
  * White space, then an attribute whose ASCII name has no colon, directly followed by `=` and a
